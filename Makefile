@@ -1,0 +1,64 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format serve bench migrate demo install install-dev clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py createcachetable
+
+demo: migrate
+	DEBUG=1 $(PY) manage.py load_demo_content
+
+run: demo
+	@echo ""
+	@echo "  The site is at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "  To make a staff login, in another terminal run:"
+	@echo "      DEBUG=1 $(PY) manage.py createsuperuser"
+	@echo ""
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	DJANGO_SETTINGS_MODULE=clinic_site.test_settings $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=clinic_site.test_settings $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djhtml --check templates
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml templates
+
+# Production-like: DEBUG off, hashed and compressed static files, gunicorn.
+serve: migrate
+	SECRET_KEY=$${SECRET_KEY:-local-serve-key-$$(hostname)} $(PY) manage.py collectstatic --noinput -v 0
+	SECRET_KEY=$${SECRET_KEY:-local-serve-key-$$(hostname)} $(VENV)/bin/gunicorn -c gunicorn.conf.py clinic_site.wsgi
+
+bench:
+	@echo "make bench: not yet (see the performance issue)."
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from pages.demo.offices import load_offices
+
+
+class Command(BaseCommand):
+    help = "Load the demo offices and content. Safe to run again: it never makes duplicates."
+
+    def handle(self, *args, **options):
+        offices = load_offices()
+        self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {len(offices)} offices."))
