@@ -1,7 +1,281 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .markdown import render_markdown
+
+
+class BodyArea(models.TextChoices):
+    KNEE = "knee", _("Knee")
+    HIP = "hip", _("Hip")
+    SHOULDER = "shoulder", _("Shoulder")
+    SPINE = "spine", _("Back and spine")
+    HAND = "hand", _("Hand and wrist")
+    FOOT = "foot", _("Foot and ankle")
+    OTHER = "other", _("Other areas")
+
+
+class Physician(models.Model):
+    name = models.CharField(
+        max_length=120, help_text="As patients should see it, e.g. “Dr. Ana Ruiz”."
+    )
+    slug = models.SlugField(unique=True)
+    credentials = models.CharField(
+        max_length=200, blank=True, help_text="e.g. “MD, board-certified in orthopedic surgery”."
+    )
+    bio = models.TextField(blank=True, help_text="Markdown. A few short paragraphs.")
+    bio_html = models.TextField(blank=True, editable=False)
+    photo = models.ImageField(upload_to="physicians/", blank=True)
+    photo_alt = models.CharField(
+        "photo description",
+        max_length=200,
+        blank=True,
+        help_text="What the photo shows, for patients who cannot see it.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.bio_html = render_markdown(self.bio)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("pages:physician", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError(
+                {"photo_alt": "Please describe the photo for patients who use a screen reader."},
+                code="alt_required",
+            )
+
+
+class Condition(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True)
+    body_area = models.CharField(max_length=20, choices=BodyArea.choices, default=BodyArea.OTHER)
+    description = models.TextField(
+        help_text="One or two plain sentences a patient sees in listings and on the page."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("pages:condition", kwargs={"slug": self.slug})
+
+
+class SiteSettings(models.Model):
+    """Site-wide defaults editors can change; there is one row."""
+
+    default_regulatory_notice = models.TextField(
+        blank=True,
+        help_text="Shown near the top of every treatment page that has no notice of its own.",
+    )
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+
+    def __str__(self):
+        return "Site settings"
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        settings, _ = cls.objects.get_or_create(pk=1)
+        return settings
+
+
+class TreatmentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(
+            status=Treatment.Status.PUBLISHED, published_on__lte=timezone.localdate()
+        )
+
+    def review_overdue(self):
+        return self.filter(next_review_due__lt=timezone.localdate())
+
+
+class Treatment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True)
+    summary = models.TextField(
+        max_length=300,
+        help_text="Two plain sentences a patient sees on cards and in search results.",
+    )
+    hero_image = models.ImageField(upload_to="treatments/", blank=True)
+    hero_image_alt = models.CharField(
+        "hero image description",
+        max_length=200,
+        blank=True,
+        help_text="What the image shows, for patients who cannot see it. Required with an image.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_on = models.DateField(
+        default=timezone.localdate,
+        help_text="A published treatment stays hidden until this date.",
+    )
+    conditions = models.ManyToManyField(Condition, blank=True, related_name="treatments")
+    reviewed_by = models.ForeignKey(
+        Physician,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_treatments",
+        help_text="The clinician who checked this page.",
+    )
+    last_reviewed = models.DateField(null=True, blank=True)
+    next_review_due = models.DateField(null=True, blank=True)
+    regulatory_notice = models.TextField(
+        blank=True,
+        help_text="e.g. the FDA status of this therapy. Empty: the site-wide default is shown.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TreatmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("pages:treatment", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.hero_image and not self.hero_image_alt.strip():
+            raise ValidationError(
+                {"hero_image_alt": "Please describe the image for screen reader users."},
+                code="alt_required",
+            )
+        if (
+            self.last_reviewed
+            and self.next_review_due
+            and self.next_review_due <= self.last_reviewed
+        ):
+            raise ValidationError(
+                {"next_review_due": "The next review must come after the last review."},
+                code="review_order",
+            )
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_on <= timezone.localdate()
+
+
+class TreatmentSection(models.Model):
+    class Kind(models.TextChoices):
+        OVERVIEW = "overview", _("Overview")
+        CONDITIONS = "conditions", _("Conditions treated")
+        CANDIDATES = "candidates", _("Who is a candidate")
+        PROCEDURE = "procedure", _("How the procedure is performed")
+        RISKS = "risks", _("Risks and side effects")
+        RECOVERY = "recovery", _("Recovery")
+        FAQ = "faq", _("Frequently asked questions")
+        OTHER = "other", _("Other")
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    heading = models.CharField(
+        max_length=150, blank=True, help_text="Leave empty to use the section kind as heading."
+    )
+    anchor = models.SlugField(max_length=60, blank=True, editable=False)
+    body = models.TextField(help_text="Markdown. Short paragraphs and lists read best.")
+    body_html = models.TextField(blank=True, editable=False)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["treatment", "kind"],
+                condition=~Q(kind="other"),
+                name="one_section_per_kind",
+                violation_error_message="This treatment already has a section of this kind.",
+            )
+        ]
+
+    def __str__(self):
+        return self.display_heading
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def display_heading(self) -> str:
+        return self.heading or self.get_kind_display()
+
+
+class FAQ(models.Model):
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=250)
+    answer = models.TextField(help_text="Markdown. Keep it short.")
+    answer_html = models.TextField(blank=True, editable=False)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+
+    def __str__(self):
+        return self.question
+
+    def save(self, *args, **kwargs):
+        self.answer_html = render_markdown(self.answer)
+        super().save(*args, **kwargs)
+
+
+class Reference(models.Model):
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="references")
+    citation = models.TextField(help_text="Authors, title, journal or source, year.")
+    url = models.URLField(blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.citation[:80]
+
+
+class SitePage(models.Model):
+    """Simple pages: privacy notice, accessibility statement, medical disclaimer, about."""
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True, help_text="The page's address, e.g. “privacy”.")
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("pages:site_page", kwargs={"slug": self.slug})
 
 
 class Office(models.Model):
