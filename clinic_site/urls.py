@@ -8,5 +8,6 @@ handler500 = "clinic_site.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("search/", include("search.urls")),
     path("", include("pages.urls")),
 ]

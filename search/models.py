@@ -1,0 +1,45 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class SearchDocumentQuerySet(models.QuerySet):
+    def visible(self):
+        today = timezone.localdate()
+        return self.filter(Q(visible_from__isnull=True) | Q(visible_from__lte=today))
+
+
+class SearchDocument(models.Model):
+    """One searchable piece of published content, kept in step with the pages app by signals."""
+
+    class Kind(models.TextChoices):
+        TREATMENT = "treatment", "Treatment"
+        SECTION = "section", "Treatment section"
+        FAQ = "faq", "Question and answer"
+        CONDITION = "condition", "Condition"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=250)
+    context = models.CharField(
+        max_length=250, blank=True, help_text="Where the match is, e.g. the treatment's title."
+    )
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300)
+    visible_from = models.DateField(null=True, blank=True)
+    treatment = models.ForeignKey(
+        "pages.Treatment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    condition = models.ForeignKey(
+        "pages.Condition", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    weight = models.PositiveSmallIntegerField(
+        default=1, help_text="Higher comes first when matches rank equally."
+    )
+
+    objects = SearchDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-weight", "title"]
+
+    def __str__(self):
+        return self.title
