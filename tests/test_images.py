@@ -1,0 +1,196 @@
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
+from PIL import Image
+
+from pages.images import make_renditions, validate_image_upload
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def photo_bytes(width=2000, height=1000, image_format="JPEG", orientation=None, gps=False):
+    image = Image.new("RGB", (width, height), "#3a7ca5")
+    # A red block in the top-left corner shows which way up the picture is.
+    image.paste((255, 0, 0), (0, 0, width // 4, height // 4))
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"  # Make
+    exif[0x0110] = "SecretCam 3000"  # Model
+    if orientation:
+        exif[0x0112] = orientation
+    if gps:
+        exif[0x8825] = {1: "N", 2: (34.0, 3.0, 0.0), 3: "W", 4: (118.0, 15.0, 0.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, image_format, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def stored(data: bytes, name="photo.jpg"):
+    saved = default_storage.save(f"treatments/{name}", ContentFile(data))
+    return default_storage.open(saved)
+
+
+class FieldFileLike:
+    """Just enough of a FieldFile for make_renditions: a name and open/close."""
+
+    def __init__(self, name):
+        self.name = name
+        self._file = None
+
+    def open(self, mode="rb"):
+        self._file = default_storage.open(self.name, mode)
+
+    def read(self, *args):
+        return self._file.read(*args)
+
+    def seek(self, *args):
+        return self._file.seek(*args)
+
+    def tell(self):
+        return self._file.tell()
+
+    def close(self):
+        self._file.close()
+
+
+def renditions_for(data, name="photo.jpg"):
+    saved = default_storage.save(f"treatments/{name}", ContentFile(data))
+    return make_renditions(FieldFileLike(saved))
+
+
+def open_rendition(entry):
+    with default_storage.open(entry["name"]) as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+        return image
+
+
+def test_renditions_are_webp_at_three_widths_with_a_jpeg_fallback():
+    renditions = renditions_for(photo_bytes(2000, 1000))
+    assert [entry["width"] for entry in renditions["webp"]] == [480, 960, 1600]
+    for entry in renditions["webp"]:
+        image = open_rendition(entry)
+        assert image.format == "WEBP"
+        assert (
+            image.size == (entry["width"], entry["height"]) == (entry["width"], entry["width"] // 2)
+        )
+    fallback = open_rendition(renditions["fallback"])
+    assert fallback.format == "JPEG" and fallback.size == (960, 480)
+
+
+def test_small_images_are_never_scaled_up():
+    renditions = renditions_for(photo_bytes(600, 400))
+    assert [entry["width"] for entry in renditions["webp"]] == [480, 600]
+    assert renditions["fallback"]["width"] == 600
+
+
+def test_camera_and_gps_metadata_are_stripped():
+    renditions = renditions_for(photo_bytes(gps=True))
+    for entry in [*renditions["webp"], renditions["fallback"]]:
+        image = open_rendition(entry)
+        exif = image.getexif()
+        assert 0x8825 not in exif and 0x0110 not in exif, entry["name"]
+        assert b"SecretCam" not in default_storage.open(entry["name"]).read()
+
+
+def test_exif_orientation_is_applied():
+    # Orientation 6: the camera was turned; the picture must be shown rotated to portrait.
+    renditions = renditions_for(photo_bytes(2000, 1000, orientation=6))
+    assert (renditions["width"], renditions["height"]) == (1000, 2000)
+    fallback = open_rendition(renditions["fallback"])
+    assert fallback.height > fallback.width
+    # The red marker that was top-left is now top-right after a 90° clockwise turn.
+    red, green, blue = fallback.convert("RGB").getpixel((fallback.width - 5, 5))
+    assert red > 200 and green < 60
+
+
+def test_transparent_png_keeps_a_png_fallback():
+    image = Image.new("RGBA", (800, 400), (0, 0, 0, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    renditions = renditions_for(buffer.getvalue(), name="logo.png")
+    assert open_rendition(renditions["fallback"]).format == "PNG"
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "code"),
+    [
+        (b"%PDF-1.4 not an image", "scan.jpg", "not_an_image"),
+        (b"GIF89a" + b"\x00" * 100, "trick.gif", "not_an_image"),
+        (photo_bytes(10, 10)[:200], "cut-short.jpg", "not_an_image"),
+    ],
+)
+def test_uploads_that_are_not_images_are_rejected_with_a_clear_message(content, name, code):
+    with pytest.raises(ValidationError) as error:
+        validate_image_upload(SimpleUploadedFile(name, content))
+    assert error.value.code == code
+
+
+def test_gif_is_refused_politely():
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, "GIF")
+    with pytest.raises(ValidationError) as error:
+        validate_image_upload(SimpleUploadedFile("anim.gif", buffer.getvalue()))
+    assert error.value.code == "unsupported_format"
+
+
+def test_oversized_file_is_rejected():
+    upload = SimpleUploadedFile("huge.jpg", b"\xff" * (10 * 1024 * 1024 + 1))
+    with pytest.raises(ValidationError) as error:
+        validate_image_upload(upload)
+    assert error.value.code == "too_large"
+
+
+def test_decompression_bomb_is_rejected():
+    # A tiny PNG that claims 20,000 × 20,000 pixels.
+    buffer = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(buffer, "PNG", optimize=True)
+    assert len(buffer.getvalue()) < 1024 * 1024
+    with pytest.raises(ValidationError) as error:
+        validate_image_upload(SimpleUploadedFile("bomb.png", buffer.getvalue()))
+    assert error.value.code == "too_many_pixels"
+
+
+def test_a_real_photo_passes_validation():
+    validate_image_upload(SimpleUploadedFile("ok.jpg", photo_bytes(1200, 800)))
+
+
+def render_picture(image, renditions, hero=False):
+    template = Template(
+        "{% load pictures %}"
+        "{% picture image renditions 'A knee joint' '(min-width: 992px) 50vw, 100vw' hero %}"
+    )
+    return template.render(Context({"image": image, "renditions": renditions, "hero": hero}))
+
+
+def test_picture_tag_lists_sources_and_sizes_for_the_browser():
+    renditions = renditions_for(photo_bytes(2000, 1000))
+    html = render_picture(None, renditions, hero=True)
+    assert 'type="image/webp"' in html
+    assert "480w" in html and "960w" in html and "1600w" in html
+    assert 'width="960" height="480"' in html
+    assert 'alt="A knee joint"' in html
+    assert 'fetchpriority="high"' in html and 'loading="lazy"' not in html
+    assert 'loading="lazy"' in render_picture(None, renditions)
+
+
+def test_missing_renditions_fall_back_to_the_original():
+    renditions = renditions_for(photo_bytes(1200, 600))
+    for entry in [*renditions["webp"], renditions["fallback"]]:
+        default_storage.delete(entry["name"])
+
+    class Original:
+        url = "/media/treatments/photo.jpg"
+        width, height = 1200, 600
+
+    html = render_picture(Original(), renditions)
+    assert 'src="/media/treatments/photo.jpg"' in html
+    assert "image/webp" not in html
