@@ -210,3 +210,18 @@ LOGGING = {
 
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For. 0: trust none.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# --- Consultation requests (bookings app) ---
+# Requests one client may send per window before the 429 page; counted in the shared cache.
+BOOKINGS_RATE_LIMIT = int(os.environ.get("BOOKINGS_RATE_LIMIT", "5"))
+BOOKINGS_RATE_LIMIT_WINDOW = int(os.environ.get("BOOKINGS_RATE_LIMIT_WINDOW", "600"))
+# Over the limit, this many more per window are still kept (as spam) for staff to review.
+BOOKINGS_RATE_LIMIT_KEEP = int(os.environ.get("BOOKINGS_RATE_LIMIT_KEEP", "20"))
+# A form sent sooner than this after it was shown is kept as spam ("too fast").
+BOOKINGS_MIN_FILL_SECONDS = float(os.environ.get("BOOKINGS_MIN_FILL_SECONDS", "3"))
+# purge_consultation_requests deletes closed and spam requests unchanged for this long.
+BOOKINGS_RETENTION_DAYS = int(os.environ.get("BOOKINGS_RETENTION_DAYS", "365"))
+# Extra inboxes copied on every new-request email, besides the office's own inbox.
+BOOKINGS_FRONT_DESK_EMAILS = env_list("BOOKINGS_FRONT_DESK_EMAILS")
+# send_pending_notifications stops retrying an email after this many attempts.
+BOOKINGS_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("BOOKINGS_NOTIFICATION_MAX_ATTEMPTS", "10"))
