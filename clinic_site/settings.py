@@ -1,5 +1,6 @@
 """Settings for the clinic site, read from the environment with safe defaults."""
 
+import json
 import os
 from pathlib import Path
 
@@ -42,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "clinic_site.apps.ClinicSiteConfig",
+    "axes",
+    "csp",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "crispy_forms",
@@ -54,8 +58,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: request id and the one log line cover everything below, cache hits included.
+    "clinic_site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so a hit skips the rest; responses stored here already carry the headers below.
+    "clinic_site.page_cache.PageCacheMiddleware",
+    "clinic_site.middleware.RequestBodyLimitMiddleware",
+    "clinic_site.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "clinic_site.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -116,6 +129,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "clinic"),
             "TIMEOUT": 600,
+            # A Redis that stops answering must cost a request milliseconds, not the worker.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -199,13 +214,31 @@ SESSION_COOKIE_HTTPONLY = True
 
 SITE_NAME = os.environ.get("SITE_NAME", "Westside Regenerative Orthopedics")
 
+# --- Logging (clinic_site/logs.py): every line carries the request id; emails, phone numbers
+# and database row details are masked as a last guard. One line per request comes from
+# RequestLogMiddleware, so django.request's own 4xx lines are left out.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "clinic_site.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "clinic_site.logs.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
 }
 
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For. 0: trust none.
@@ -225,3 +258,100 @@ BOOKINGS_RETENTION_DAYS = int(os.environ.get("BOOKINGS_RETENTION_DAYS", "365"))
 BOOKINGS_FRONT_DESK_EMAILS = env_list("BOOKINGS_FRONT_DESK_EMAILS")
 # send_pending_notifications stops retrying an email after this many attempts.
 BOOKINGS_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("BOOKINGS_NOTIFICATION_MAX_ATTEMPTS", "10"))
+
+# --- Production hardening (issue 6) ---
+# Admin lives here; set ADMIN_URL to a path of your own to keep it off the usual scanners' list.
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+
+# Content-Security-Policy (django-csp 4): our own files only, no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features the site never uses are switched off for it and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+
+# Admin login lockout (django-axes): 5 failures for one username from one IP lock that pair
+# out for an hour; the IP is the one clinic_site.client_ip trusts.
+AUTHENTICATION_BACKENDS = [
+    "clinic_site.auth_backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "clinic_site.client_ip.get_client_ip"
+AXES_VERBOSE = False
+
+# Staff sessions end when the browser closes, or after 2 idle hours (the cookie is renewed
+# on each request of a logged-in user; anonymous visitors have no session to save).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 60 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Request size limits: forms are small; admin image uploads are the largest thing we accept.
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(8 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # all fields of one form, files excluded
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500  # admin change forms with inlines need a few hundred
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads are spooled to disk
+
+# Full-page cache (clinic_site/page_cache.py): anonymous GETs of the URL namespaces below are
+# kept in the shared cache; saving any model of PAGE_CACHE_APPS invalidates all of them.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
+PAGE_CACHE_NAMESPACES = ["pages"]
+PAGE_CACHE_APPS = ["pages"]
+# After a cache error a worker serves uncached pages for this long before trying again.
+PAGE_CACHE_RETRY_SECONDS = float(os.environ.get("PAGE_CACHE_RETRY_SECONDS", "5"))
+# Set to the release (e.g. a git commit) so pages cached by an older release are never served.
+PAGE_CACHE_RELEASE = os.environ.get("RELEASE", "")
+
+# Shown on the 503 page when the database is down, so it cannot come from the database.
+# JSON list of {"name", "phone", "phone_display", "street_address", "city", "state",
+# "postal_code"}; the default matches the demo offices.
+OFFICE_CONTACTS = [
+    {
+        "name": "Los Angeles",
+        "phone": "+13105550142",
+        "phone_display": "(310) 555-0142",
+        "street_address": "1200 Wilshire Boulevard, Suite 410",
+        "city": "Los Angeles",
+        "state": "CA",
+        "postal_code": "90017",
+    },
+    {
+        "name": "Encino",
+        "phone": "+18185550167",
+        "phone_display": "(818) 555-0167",
+        "street_address": "16500 Ventura Boulevard, Suite 220",
+        "city": "Encino",
+        "state": "CA",
+        "postal_code": "91436",
+    },
+]
+if os.environ.get("OFFICE_CONTACTS"):
+    OFFICE_CONTACTS = json.loads(os.environ["OFFICE_CONTACTS"])

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,7 +8,8 @@ handler500 = "clinic_site.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("search/", include("search.urls")),
     path("", include("pages.urls")),
 ]

@@ -1,12 +1,31 @@
 import logging
+import sys
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
+from django.utils.html import format_html_join
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
+
+# Errors that mean "the database cannot be reached", as opposed to a bug in a query.
+DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
+
+# Built once: the floor of `make bench` is this constant response.
+ROBOTS_TXT = (
+    "User-agent: *\n"
+    "Disallow: /admin/\n"
+    "Disallow: /consultation/thanks/\n"
+    "Disallow: /search/\n"
+    f"Sitemap: {settings.SITE_URL}/sitemap.xml\n"
+)
+
+
+def robots_txt(request):
+    """A constant robots.txt: keep crawlers out of admin and private pages, point to the sitemap."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
 
 
 @never_cache
@@ -22,7 +41,39 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def error_page_context() -> dict:
+    """Context for error pages, from settings only, so they render when the database is down."""
+    return {"site_name": settings.SITE_NAME, "chrome_offices": settings.OFFICE_CONTACTS}
+
+
+def service_unavailable(request=None):
+    """503 in the site's layout with the offices' phone numbers, without touching the database."""
+    try:
+        html = loader.render_to_string("503.html", error_page_context())
+    except Exception:
+        # A template that needs the database must not turn this page into a stack trace.
+        logger.exception("503 page could not be rendered; sending the plain version")
+        phones = format_html_join(
+            "", "<li>{}: <a href='tel:{}'>{}</a></li>", _office_phones(settings.OFFICE_CONTACTS)
+        )
+        html = (
+            "<!DOCTYPE html><html lang='en'><title>Temporarily unavailable</title>"
+            "<h1>Our website is having a short break</h1>"
+            f"<p>Please try again in a few minutes, or call us:</p><ul>{phones}</ul></html>"
+        )
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _office_phones(offices):
+    return ((office["name"], office["phone"], office["phone_display"]) for office in offices)
+
+
 def server_error(request):
-    """500 page rendered without context processors, so it works when the database is down."""
-    html = loader.render_to_string("500.html", {"site_name": settings.SITE_NAME})
+    """500 page (or 503 if the database is down), rendered without touching the database."""
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN_ERRORS):
+        return service_unavailable(request)
+    html = loader.render_to_string("500.html", error_page_context())
     return HttpResponseServerError(html)

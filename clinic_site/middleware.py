@@ -1,0 +1,116 @@
+"""Request logging with ids, request body limits, security headers and the database-down page."""
+
+import logging
+import re
+import time
+import uuid
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import HttpResponse
+
+from .logs import request_id_var
+from .views import DATABASE_DOWN_ERRORS, service_unavailable
+
+request_logger = logging.getLogger("clinic_site.requests")
+logger = logging.getLogger(__name__)
+
+# An id a trusted proxy may pass on; anything else is replaced, so logs cannot be forged.
+INCOMING_ID_RE = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# Characters kept as they are when a path is logged; the rest is %-escaped (no forged lines).
+PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+class RequestLogMiddleware:
+    """One log line per request (method, path without query string, status, time) with an id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = self.incoming_id(request) or uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            request_logger.info(
+                "%s %s %s %.1fms%s",
+                request.method,
+                quote(request.path, safe=PATH_SAFE),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                f" cache={request.page_cache}" if hasattr(request, "page_cache") else "",
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+    @staticmethod
+    def incoming_id(request) -> str:
+        if settings.TRUSTED_PROXY_COUNT <= 0:
+            return ""
+        candidate = request.META.get("HTTP_X_REQUEST_ID", "")
+        return candidate if INCOMING_ID_RE.fullmatch(candidate) else ""
+
+
+class RequestBodyLimitMiddleware:
+    """413 before reading a body larger than MAX_REQUEST_BODY_BYTES, so it never reaches a view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponse(
+                "The request's length header is not a number.",
+                status=400,
+                content_type="text/plain",
+            )
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        if length > limit:
+            logger.warning("request body of %d bytes refused (limit %d)", length, limit)
+            response = HttpResponse(
+                f"What you sent is too large for us to accept (the limit is "
+                f"{limit // (1024 * 1024)} MB). Please send less and try again, or call us.",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+            return response
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Turn off browser features the site never uses (camera, microphone, location, payment…)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allow)})"
+            for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """503 in the site's layout, with phone numbers from settings, when the database is down."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_DOWN_ERRORS):
+            first_line = (str(exception).strip().splitlines() or [""])[0]
+            logger.error("database unavailable (%s): %s", type(exception).__name__, first_line)
+            return service_unavailable(request)
+        return None
