@@ -15,3 +15,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SITE_URL = "http://testserver"
+# Transactional tests commit the cache table, so cached pages would leak from one test into
+# the next; the tests about the page cache turn it on themselves.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", False)  # noqa: F405

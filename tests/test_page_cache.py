@@ -1,0 +1,181 @@
+"""The full-page cache: what it keeps, for whom, and how an editor's save reaches every worker."""
+
+import logging
+from unittest import mock
+
+import pytest
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import Client
+
+from clinic_site.page_cache import VERSION_KEY, PageCacheMiddleware
+from pages.models import Condition, Office, Treatment
+
+# Headers that differ between any two responses, cached or not.
+PER_REQUEST_HEADERS = {"X-Request-ID"}
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    settings.PAGE_CACHE_ENABLED = True
+    settings.PAGE_CACHE_RETRY_SECONDS = 60
+
+
+@pytest.fixture
+def encino(offices):
+    return Office.objects.get(slug="encino")
+
+
+def rename_behind_the_cache(office, name):
+    """Change the database without sending signals, as if another process had cached the page."""
+    Office.objects.filter(pk=office.pk).update(name=name)
+
+
+def comparable(response):
+    headers = {k: v for k, v in response.items() if k not in PER_REQUEST_HEADERS}
+    return response.status_code, headers, response.content
+
+
+def test_a_cached_page_is_byte_identical_to_a_fresh_one(client, settings, page_cache_on, encino):
+    paths = ["/", "/locations/", encino.get_absolute_url()]
+    first = {path: comparable(client.get(path)) for path in paths}
+    cached = {path: comparable(client.get(path)) for path in paths}
+    settings.PAGE_CACHE_ENABLED = False
+    fresh = {path: comparable(Client().get(path)) for path in paths}
+    for path in paths:
+        assert first[path][0] == 200
+        assert cached[path] == first[path] == fresh[path], path
+
+
+def test_anonymous_visitors_get_the_cached_page(client, page_cache_on, encino):
+    url = encino.get_absolute_url()
+    assert "Encino" in client.get(url).content.decode()
+    rename_behind_the_cache(encino, "Valley Office")
+    assert "Valley Office" not in client.get(url).content.decode()
+
+
+def test_an_editors_save_shows_on_the_next_request(client, page_cache_on, encino):
+    url = encino.get_absolute_url()
+    client.get(url)
+    encino.name = "Valley Office"
+    encino.save()
+    assert "Valley Office" in client.get(url).content.decode()
+
+
+def test_deleting_content_invalidates_the_cached_page(client, page_cache_on, encino):
+    url = encino.get_absolute_url()
+    assert "Please call for opening hours" not in client.get(url).content.decode()
+    for slot in encino.hours.all():
+        slot.delete()
+    assert "Please call for opening hours" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_any_model_of_the_pages_app_bumps_the_version_including_m2m_changes(page_cache_on):
+    cache = caches["default"]
+    versions = [cache.get(VERSION_KEY)]
+    condition = Condition.objects.create(name="Knee arthritis", slug="knee-arthritis")
+    versions.append(cache.get(VERSION_KEY))
+    treatment = Treatment.objects.create(title="PRP", slug="prp", summary="Plain words.")
+    versions.append(cache.get(VERSION_KEY))
+    treatment.conditions.add(condition)
+    versions.append(cache.get(VERSION_KEY))
+    assert len(set(versions)) == len(versions), versions
+
+
+def test_logged_in_staff_never_get_the_cached_page(client, admin_client, page_cache_on, encino):
+    url = encino.get_absolute_url()
+    client.get(url)
+    rename_behind_the_cache(encino, "Valley Office")
+    assert "Valley Office" in admin_client.get(url).content.decode()
+
+
+def test_tracking_parameters_share_the_cached_page_and_other_queries_skip_it(
+    client, page_cache_on, encino
+):
+    url = encino.get_absolute_url()
+    client.get(url)
+    rename_behind_the_cache(encino, "Valley Office")
+    assert "Valley Office" not in client.get(url + "?utm_source=tv&gclid=x").content.decode()
+    assert "Valley Office" in client.get(url + "?page=2").content.decode()
+
+
+def test_pages_outside_the_content_app_are_not_cached(client, page_cache_on, offices):
+    # The 404 page lists the office phones, but a 404 must never be kept.
+    client.get("/no-such-page/")
+    Office.objects.filter(slug="encino").update(phone="+18185550199")
+    assert "(818) 555-0199" in client.get("/no-such-page/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "view",
+    [
+        pytest.param(lambda request: HttpResponse(get_token(request)), id="csrf-token"),
+        pytest.param(lambda request: _with_cookie(HttpResponse("x")), id="sets-cookie"),
+        pytest.param(lambda request: _no_store(HttpResponse("x")), id="never-cache"),
+        pytest.param(lambda request: HttpResponse("x", status=302), id="redirect"),
+    ],
+)
+def test_responses_that_are_personal_or_not_plain_pages_are_rendered_every_time(
+    rf, page_cache_on, view
+):
+    calls = []
+
+    def counting_view(request):
+        calls.append(request)
+        return view(request)
+
+    middleware = PageCacheMiddleware(counting_view)
+    for _ in range(2):
+        middleware(rf.get("/"))
+    assert len(calls) == 2
+
+
+@pytest.mark.django_db
+def test_a_plain_page_is_rendered_once(rf, page_cache_on):
+    calls = []
+
+    def counting_view(request):
+        calls.append(request)
+        return HttpResponse("hello")
+
+    middleware = PageCacheMiddleware(counting_view)
+    responses = [middleware(rf.get("/")) for _ in range(3)]
+    assert len(calls) == 1
+    assert [r.content for r in responses] == [b"hello"] * 3
+
+
+def test_a_broken_cache_backend_means_no_cache_not_an_error(client, page_cache_on, encino, caplog):
+    url = encino.get_absolute_url()
+    cache = caches["default"]
+    with mock.patch.object(type(cache), "get_many", side_effect=ConnectionError("refused")):
+        with caplog.at_level(logging.WARNING, logger="clinic_site.page_cache"):
+            response = client.get(url)
+    assert response.status_code == 200
+    assert "Encino" in response.content.decode()
+    assert "page cache unavailable" in caplog.text
+
+
+def test_after_a_cache_error_the_worker_retries_later_and_caching_resumes(
+    client, settings, page_cache_on, encino
+):
+    settings.PAGE_CACHE_RETRY_SECONDS = 0
+    url = encino.get_absolute_url()
+    cache = caches["default"]
+    with mock.patch.object(type(cache), "get_many", side_effect=ConnectionError("refused")):
+        client.get(url)
+    client.get(url)
+    rename_behind_the_cache(encino, "Valley Office")
+    assert "Valley Office" not in client.get(url).content.decode()
+
+
+def _with_cookie(response):
+    response.set_cookie("seen", "1")
+    return response
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-cache, no-store, must-revalidate, private"
+    return response
