@@ -1,11 +1,15 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from .claims import find_numeric_claims
 from .markdown import render_markdown
+from .readability import Readability, grade_html, grade_markdown
 
 
 class BodyArea(models.TextChoices):
@@ -28,13 +32,22 @@ class Physician(models.Model):
     )
     bio = models.TextField(blank=True, help_text="Markdown. A few short paragraphs.")
     bio_html = models.TextField(blank=True, editable=False)
-    photo = models.ImageField(upload_to="physicians/", blank=True)
+    photo = models.ImageField(
+        upload_to="physicians/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    # Stored so pages can give the image its size without opening the file.
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_alt = models.CharField(
         "photo description",
         max_length=200,
         blank=True,
         help_text="What the photo shows, for patients who cannot see it.",
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -48,6 +61,9 @@ class Physician(models.Model):
 
     def get_absolute_url(self):
         return reverse("pages:physician", kwargs={"slug": self.slug})
+
+    def readability(self) -> Readability | None:
+        return grade_html(self.bio_html)
 
     def clean(self):
         if self.photo and not self.photo_alt.strip():
@@ -64,6 +80,7 @@ class Condition(models.Model):
     description = models.TextField(
         help_text="One or two plain sentences a patient sees in listings and on the page."
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -73,6 +90,15 @@ class Condition(models.Model):
 
     def get_absolute_url(self):
         return reverse("pages:condition", kwargs={"slug": self.slug})
+
+
+def group_by_body_area(conditions) -> list[tuple[str, list[Condition]]]:
+    """Conditions grouped under their body area, areas in the order patients expect."""
+    groups: dict[str, list[Condition]] = {area: [] for area in BodyArea.values}
+    for condition in conditions:
+        groups.setdefault(condition.body_area, []).append(condition)
+    labels = dict(BodyArea.choices)
+    return [(labels.get(area, area), items) for area, items in groups.items() if items]
 
 
 class SiteSettings(models.Model):
@@ -95,6 +121,14 @@ class SiteSettings(models.Model):
         settings, _ = cls.objects.get_or_create(pk=1)
         return settings
 
+    @classmethod
+    def default_notice(cls) -> str:
+        """The site-wide regulatory notice, read without writing (pages call this on GET)."""
+        return (
+            cls.objects.filter(pk=1).values_list("default_regulatory_notice", flat=True).first()
+            or ""
+        )
+
 
 class TreatmentQuerySet(models.QuerySet):
     def published(self):
@@ -104,6 +138,15 @@ class TreatmentQuerySet(models.QuerySet):
 
     def review_overdue(self):
         return self.filter(next_review_due__lt=timezone.localdate())
+
+    def for_page(self):
+        """Everything the treatment page shows, in a fixed number of queries."""
+        return self.select_related("reviewed_by").prefetch_related(
+            "sections",
+            "faqs",
+            "references",
+            Prefetch("conditions", queryset=Condition.objects.order_by("name")),
+        )
 
 
 class Treatment(models.Model):
@@ -117,7 +160,15 @@ class Treatment(models.Model):
         max_length=300,
         help_text="Two plain sentences a patient sees on cards and in search results.",
     )
-    hero_image = models.ImageField(upload_to="treatments/", blank=True)
+    hero_image = models.ImageField(
+        upload_to="treatments/",
+        blank=True,
+        width_field="hero_image_width",
+        height_field="hero_image_height",
+    )
+    # Stored so pages can give the image its size without opening the file.
+    hero_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_image_alt = models.CharField(
         "hero image description",
         max_length=200,
@@ -138,8 +189,12 @@ class Treatment(models.Model):
         related_name="reviewed_treatments",
         help_text="The clinician who checked this page.",
     )
-    last_reviewed = models.DateField(null=True, blank=True)
-    next_review_due = models.DateField(null=True, blank=True)
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="When the reviewing physician last checked this page."
+    )
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="Usually a year after the last review."
+    )
     regulatory_notice = models.TextField(
         blank=True,
         help_text="e.g. the FDA status of this therapy. Empty: the site-wide default is shown.",
@@ -177,6 +232,29 @@ class Treatment(models.Model):
     def is_live(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_on <= timezone.localdate()
 
+    @property
+    def is_review_overdue(self) -> bool:
+        return bool(self.next_review_due and self.next_review_due < timezone.localdate())
+
+    def readability(self) -> Readability | None:
+        """Reading grade of everything a patient reads on the page, taken as one text."""
+        parts = [format_html("<p>{}</p>", self.summary)]
+        parts += [section.body_html for section in self.sections.all()]
+        for faq in self.faqs.all():
+            parts += [format_html("<p>{}</p>", faq.question), faq.answer_html]
+        return grade_html("\n".join(parts))
+
+    def numeric_claims(self) -> list[str]:
+        """Claims with a number in them ("6-8 weeks"), which should have a reference."""
+        texts = [self.summary]
+        texts += [section.body for section in self.sections.all()]
+        texts += [faq.answer for faq in self.faqs.all()]
+        return find_numeric_claims(*texts)
+
+
+# Ids the treatment page uses for its own parts; an "other" section never takes them.
+RESERVED_ANCHORS = {"main-content", "on-this-page", "references", "review", "disclaimer"}
+
 
 class TreatmentSection(models.Model):
     class Kind(models.TextChoices):
@@ -189,13 +267,22 @@ class TreatmentSection(models.Model):
         FAQ = "faq", _("Frequently asked questions")
         OTHER = "other", _("Other")
 
+    # These list the treatment's FAQ entries or conditions, so their text is optional.
+    KINDS_WITH_ENTRIES = {Kind.FAQ, Kind.CONDITIONS}
+
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="sections")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     heading = models.CharField(
         max_length=150, blank=True, help_text="Leave empty to use the section kind as heading."
     )
     anchor = models.SlugField(max_length=60, blank=True, editable=False)
-    body = models.TextField(help_text="Markdown. Short paragraphs and lists read best.")
+    body = models.TextField(
+        blank=True,
+        help_text=(
+            "Markdown. Short paragraphs and lists read best; use ### for a sub-heading. "
+            "May stay empty for the FAQ and conditions sections, which list their entries."
+        ),
+    )
     body_html = models.TextField(blank=True, editable=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -215,11 +302,47 @@ class TreatmentSection(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
+        self.anchor = self.unique_anchor()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if not self.body.strip() and self.kind not in self.KINDS_WITH_ENTRIES:
+            raise ValidationError(
+                {"body": "Please write the text of this section."}, code="body_required"
+            )
 
     @property
     def display_heading(self) -> str:
         return self.heading or self.get_kind_display()
+
+    def unique_anchor(self) -> str:
+        """The id of the section on the page: its kind, or its heading for "other" sections."""
+        if self.kind != self.Kind.OTHER:
+            return self.kind  # unique per treatment (constraint), stable when headings change
+        base = slugify(self.heading)[:50] or "section"
+        taken = set(
+            TreatmentSection.objects.filter(treatment_id=self.treatment_id)
+            .exclude(pk=self.pk)
+            .values_list("anchor", flat=True)
+        )
+        taken |= RESERVED_ANCHORS | set(self.Kind.values)
+        anchor, number = base, 1
+        while anchor in taken:
+            number += 1
+            anchor = f"{base}-{number}"
+        return anchor
+
+    def readability(self) -> Readability | None:
+        return grade_html(self.body_html)
+
+
+class TreatmentDueForReview(Treatment):
+    """Treatments whose next review date has passed, listed on their own in admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "treatment due for review"
+        verbose_name_plural = "treatments due for review"
 
 
 class FAQ(models.Model):
@@ -258,6 +381,9 @@ class Reference(models.Model):
 class SitePage(models.Model):
     """Simple pages: privacy notice, accessibility statement, medical disclaimer, about."""
 
+    # The footer pages have short addresses (/privacy/); any other page lives at /info/<slug>/.
+    SHORT_SLUGS = ("privacy", "medical-disclaimer", "accessibility", "about")
+
     title = models.CharField(max_length=120)
     slug = models.SlugField(unique=True, help_text="The page's address, e.g. “privacy”.")
     body = models.TextField(help_text="Markdown.")
@@ -275,7 +401,12 @@ class SitePage(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        if self.slug in self.SHORT_SLUGS:
+            return reverse("pages:site_page_short", kwargs={"slug": self.slug})
         return reverse("pages:site_page", kwargs={"slug": self.slug})
+
+    def readability(self) -> Readability | None:
+        return grade_markdown(self.body)
 
 
 class Office(models.Model):
@@ -300,6 +431,7 @@ class Office(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["sort_order", "name"]
