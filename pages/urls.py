@@ -1,11 +1,29 @@
-from django.urls import path
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import path, re_path
 
 from . import views
+from .models import SitePage
 
 app_name = "pages"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("treatments/", views.TreatmentListView.as_view(), name="treatment_list"),
+    path("treatments/<slug:slug>/", views.TreatmentDetailView.as_view(), name="treatment"),
+    path("conditions/", views.condition_list, name="condition_list"),
+    path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
+    path("physicians/<slug:slug>/", views.physician_detail, name="physician"),
     path("locations/", views.office_list, name="office_list"),
     path("locations/<slug:slug>/", views.office_detail, name="office"),
+    path("info/<slug:slug>/", views.site_page, name="site_page"),
+    re_path(
+        r"^(?P<slug>{})/$".format("|".join(SitePage.SHORT_SLUGS)),
+        views.site_page,
+        name="site_page_short",
+    ),
 ]
+
+# Uploaded and demo images in local development; production serves MEDIA_ROOT from the proxy.
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
