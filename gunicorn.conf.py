@@ -1,18 +1,29 @@
-"""gunicorn settings for production-like serving (`make serve`)."""
+"""gunicorn settings for production (`make serve`, `make bench`); every value can be overridden."""
 
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers: each handles one request at a time, so run them behind a buffering proxy
+# (nginx, Caddy) that absorbs slow clients and large bodies.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
+# A worker stuck this long (a slow client, a hung query) is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak can never grow without bound.
-max_requests = 2000
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
-accesslog = "-"
+# Request line and header limits (gunicorn's defaults, stated): oversize requests get a 400.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+# Django's RequestLogMiddleware writes one line per request with its request id; gunicorn's
+# access log would repeat it with the client's address, so it is off unless asked for.
+accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") == "1" else None
 # The path only, never the query string: it can carry personal data.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
 errorlog = "-"
+# No control socket: its one default path would clash between instances on one machine.
+control_socket_disable = True

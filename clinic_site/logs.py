@@ -4,8 +4,17 @@ import contextvars
 import logging
 import re
 
-# Set by RequestLogMiddleware for the duration of one request; "-" outside requests.
+from django.core.signals import request_finished
+from django.dispatch import receiver
+
+# Set by RequestLogMiddleware when a request starts, back to "-" when it has finished.
 request_id_var = contextvars.ContextVar("request_id", default="-")
+
+
+@receiver(request_finished, dispatch_uid="clinic_site.logs.clear_request_id")
+def clear_request_id(**kwargs):
+    request_id_var.set("-")
+
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Ten or more digits written as a phone number; a following ":" means a clock time, not a phone.

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 INCOMING_ID_RE = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # Characters kept as they are when a path is logged; the rest is %-escaped (no forged lines).
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
+# Beyond this a refused body is not even read; the client just sees the connection close.
+DISCARD_AT_MOST = 32 * 1024 * 1024
 
 
 class RequestLogMiddleware:
@@ -30,22 +32,20 @@ class RequestLogMiddleware:
     def __call__(self, request):
         request_id = self.incoming_id(request) or uuid.uuid4().hex
         request.request_id = request_id
-        token = request_id_var.set(request_id)
+        # Cleared on request_finished, so Django's own error lines after this one keep the id.
+        request_id_var.set(request_id)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response["X-Request-ID"] = request_id
-            request_logger.info(
-                "%s %s %s %.1fms%s",
-                request.method,
-                quote(request.path, safe=PATH_SAFE),
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-                f" cache={request.page_cache}" if hasattr(request, "page_cache") else "",
-            )
-            return response
-        finally:
-            request_id_var.reset(token)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        request_logger.info(
+            "%s %s %s %.1fms%s",
+            request.method,
+            quote(request.path, safe=PATH_SAFE),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            f" cache={request.page_cache}" if hasattr(request, "page_cache") else "",
+        )
+        return response
 
     @staticmethod
     def incoming_id(request) -> str:
@@ -73,6 +73,7 @@ class RequestBodyLimitMiddleware:
         limit = settings.MAX_REQUEST_BODY_BYTES
         if length > limit:
             logger.warning("request body of %d bytes refused (limit %d)", length, limit)
+            self.discard_body(request, min(length, DISCARD_AT_MOST))
             response = HttpResponse(
                 f"What you sent is too large for us to accept (the limit is "
                 f"{limit // (1024 * 1024)} MB). Please send less and try again, or call us.",
@@ -81,6 +82,16 @@ class RequestBodyLimitMiddleware:
             )
             return response
         return self.get_response(request)
+
+    @staticmethod
+    def discard_body(request, length) -> None:
+        """Read and drop the body, so the client sees our answer instead of a reset connection."""
+        stream = request.META["wsgi.input"]
+        while length > 0:
+            chunk = stream.read(min(64 * 1024, length))
+            if not chunk:
+                return
+            length -= len(chunk)
 
 
 class PermissionsPolicyMiddleware:

@@ -5,6 +5,9 @@ import pytest
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT
 
+# gunicorn-in-a-subprocess fixtures for the fault and scale-out tests.
+from tests.live_gunicorn import sqlite_template, start_gunicorn  # noqa: F401
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls in browser tests are
 # still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
