@@ -1,6 +1,261 @@
-from django.contrib import admin
+from datetime import timedelta
 
-from .models import Office, OpeningHours
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .models import (
+    FAQ,
+    Condition,
+    Office,
+    OpeningHours,
+    Physician,
+    Reference,
+    SitePage,
+    SiteSettings,
+    Treatment,
+    TreatmentDueForReview,
+    TreatmentSection,
+)
+from .readability import TARGET_GRADE, Readability
+
+
+def readability_note(result: Readability | None) -> str:
+    """A reading grade as editors see it, with a warning above the target grade."""
+    if result is None:
+        return "No text to measure yet."
+    if result.too_hard:
+        return format_html(
+            "<strong>⚠ Grade {}: harder than grade {} for many patients.</strong> "
+            "Try shorter sentences and everyday words.",
+            f"{result.grade:.1f}",
+            f"{TARGET_GRADE:.0f}",
+        )
+    return format_html(
+        "Grade {}: plain enough (aim for grade {} or below).",
+        f"{result.grade:.1f}",
+        f"{TARGET_GRADE:.0f}",
+    )
+
+
+class TreatmentSectionInline(admin.StackedInline):
+    model = TreatmentSection
+    extra = 0
+    fields = ["kind", "heading", "body", "sort_order", "reading_grade"]
+    readonly_fields = ["reading_grade"]
+    ordering = ["sort_order", "pk"]
+
+    @admin.display(description="Reading grade (Flesch-Kincaid)")
+    def reading_grade(self, section):
+        if section is None or section.pk is None:
+            return "Shown after you save."
+        return readability_note(section.readability())
+
+
+class FAQInline(admin.StackedInline):
+    model = FAQ
+    extra = 0
+    fields = ["question", "answer", "sort_order"]
+    ordering = ["sort_order", "pk"]
+
+
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    extra = 0
+    fields = ["citation", "url", "sort_order"]
+    ordering = ["sort_order", "pk"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})},
+        models.URLField: {"assume_scheme": "https"},
+    }
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Overdue"),
+            ("due_soon", "Due within 30 days"),
+            ("missing", "No review date"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.review_overdue()
+        if self.value() == "due_soon":
+            return queryset.filter(
+                next_review_due__gte=today, next_review_due__lte=today + timedelta(days=30)
+            )
+        if self.value() == "missing":
+            return queryset.filter(next_review_due__isnull=True)
+        return queryset
+
+
+@admin.register(Treatment)
+class TreatmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "status",
+        "published_on",
+        "reviewed_by",
+        "next_review_due",
+        "review_overdue",
+        "reading_grade",
+    ]
+    list_filter = ["status", ReviewFilter, "conditions"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [TreatmentSectionInline, FAQInline, ReferenceInline]
+    readonly_fields = ["overall_reading_grade", "reference_check"]
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "status", "published_on"]}),
+        ("Hero image", {"fields": ["hero_image", "hero_image_alt"]}),
+        ("Conditions it may help", {"fields": ["conditions"]}),
+        ("Medical review", {"fields": ["reviewed_by", "last_reviewed", "next_review_due"]}),
+        ("Regulatory notice", {"fields": ["regulatory_notice"]}),
+        ("Editorial checks", {"fields": ["overall_reading_grade", "reference_check"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sections", "faqs", "references")
+
+    @admin.display(boolean=True, description="Review overdue")
+    def review_overdue(self, treatment):
+        return treatment.is_review_overdue
+
+    @admin.display(description="Reading grade")
+    def reading_grade(self, treatment):
+        result = treatment.readability()
+        if result is None:
+            return "–"
+        return f"⚠ {result.grade:.1f}" if result.too_hard else f"{result.grade:.1f}"
+
+    @admin.display(description="Reading grade of the whole page")
+    def overall_reading_grade(self, treatment):
+        if treatment is None or treatment.pk is None:
+            return "Shown after you save."
+        return readability_note(treatment.readability())
+
+    @admin.display(description="Sources for numbers")
+    def reference_check(self, treatment):
+        if treatment is None or treatment.pk is None:
+            return "Shown after you save."
+        return self.reference_warning(treatment) or "No numeric claim lacks a source."
+
+    @staticmethod
+    def reference_warning(treatment) -> str:
+        claims = treatment.numeric_claims()
+        if not claims or treatment.references.all():
+            return ""
+        return (
+            "This page makes claims with numbers in them ("
+            + ", ".join(f"“{claim}”" for claim in claims[:3])
+            + ") but lists no reference. Please add the source of each number below."
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Read the saved page afresh: the inlines changed after the form was loaded.
+        treatment = Treatment.objects.prefetch_related("sections", "faqs", "references").get(
+            pk=form.instance.pk
+        )
+        warning = self.reference_warning(treatment)
+        if warning:
+            messages.warning(request, warning)
+        result = treatment.readability()
+        if result is not None and result.too_hard:
+            messages.warning(
+                request,
+                f"This page reads at grade {result.grade:.1f}. Patient pages should read at "
+                f"grade {TARGET_GRADE:.0f} or below: try shorter sentences and everyday words.",
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        overdue = Treatment.objects.review_overdue().count()
+        if overdue:
+            messages.warning(
+                request,
+                format_html(
+                    '{} overdue for medical review. <a href="{}">See the list</a>.',
+                    "1 treatment page is" if overdue == 1 else f"{overdue} treatment pages are",
+                    reverse("admin:pages_treatment_changelist") + "?review=overdue",
+                ),
+            )
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(TreatmentDueForReview)
+class TreatmentDueForReviewAdmin(TreatmentAdmin):
+    """The overdue reviews on their own, so they are one click from the admin index."""
+
+    list_display = ["title", "status", "reviewed_by", "last_reviewed", "next_review_due"]
+    list_filter = ["status"]
+    ordering = ["next_review_due"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).review_overdue()
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return admin.ModelAdmin.changelist_view(self, request, extra_context)
+
+
+@admin.register(Condition)
+class ConditionAdmin(admin.ModelAdmin):
+    list_display = ["name", "body_area"]
+    list_filter = ["body_area"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Physician)
+class PhysicianAdmin(admin.ModelAdmin):
+    list_display = ["name", "credentials"]
+    search_fields = ["name", "credentials"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "credentials", "bio", "bio_reading_grade", "photo", "photo_alt"]
+    readonly_fields = ["bio_reading_grade"]
+
+    @admin.display(description="Reading grade of the bio")
+    def bio_reading_grade(self, physician):
+        if physician is None or physician.pk is None:
+            return "Shown after you save."
+        return readability_note(physician.readability())
+
+
+@admin.register(SitePage)
+class SitePageAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "updated_at"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "body", "reading_grade"]
+    readonly_fields = ["reading_grade"]
+
+    @admin.display(description="Reading grade")
+    def reading_grade(self, page):
+        if page is None or page.pk is None:
+            return "Shown after you save."
+        return readability_note(page.readability())
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not SiteSettings.objects.exists()  # there is one row
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -11,6 +266,7 @@ class OpeningHoursInline(admin.TabularInline):
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
     list_display = ["name", "city", "phone", "consultation_email"]
+    search_fields = ["name", "city"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OpeningHoursInline]
     fieldsets = [
