@@ -1,0 +1,318 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pages.models import Office, Treatment
+
+# Only these columns may change after a request is saved; the rest is the patient's submission.
+WORKFLOW_FIELDS = frozenset({"status", "assigned_to", "spam_reason", "updated_at"})
+
+WEEKDAYS = [
+    ("mon", _("Monday")),
+    ("tue", _("Tuesday")),
+    ("wed", _("Wednesday")),
+    ("thu", _("Thursday")),
+    ("fri", _("Friday")),
+]
+
+
+def one_business_day_before(moment: datetime) -> datetime:
+    """The same clock time on the previous weekday (holidays are not counted)."""
+    earlier = timezone.localtime(moment) - timedelta(days=1)
+    while earlier.weekday() >= 5:
+        earlier -= timedelta(days=1)
+    return earlier
+
+
+def describe_age(created: datetime, now: datetime | None = None) -> str:
+    """How long ago, in the short form staff scan quickly: "5 min", "2 h", "3 days"."""
+    seconds = max(0, int(((now or timezone.now()) - created).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    days = seconds // 86400
+    return "1 day" if days == 1 else f"{days} days"
+
+
+class ConsultationRequestQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(status=ConsultationRequest.Status.NEW)
+
+    def stale(self, now: datetime | None = None):
+        """New requests nobody has picked up for more than one business day."""
+        return self.waiting().filter(created_at__lt=one_business_day_before(now or timezone.now()))
+
+    def purgeable(self, cutoff: datetime):
+        return self.filter(
+            status__in=[ConsultationRequest.Status.CLOSED, ConsultationRequest.Status.SPAM],
+            updated_at__lt=cutoff,
+        )
+
+
+class ConsultationRequest(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        SCHEDULED = "scheduled", _("Scheduled")
+        CLOSED = "closed", _("Closed")
+        SPAM = "spam", _("Spam")
+
+    class SpamReason(models.TextChoices):
+        HONEYPOT = "honeypot", _("Honeypot: a hidden field was filled in")
+        TOO_FAST = "too_fast", _("Too fast: sent seconds after the form was shown")
+        RATE_LIMITED = "rate_limited", _("Rate limited: too many requests from one connection")
+        STAFF = "staff", _("Marked as spam by staff")
+
+    class PatientStatus(models.TextChoices):
+        NEW = "new", _("New patient")
+        EXISTING = "existing", _("Existing patient")
+
+    class ContactMethod(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        EMAIL = "email", _("Email")
+        TEXT = "text", _("Text message")
+
+    class TimeOfDay(models.TextChoices):
+        MORNING = "morning", _("Morning")
+        AFTERNOON = "afternoon", _("Afternoon")
+
+    class Payment(models.TextChoices):
+        INSURANCE = "insurance", _("Insurance")
+        SELF_PAY = "self_pay", _("Self-pay")
+        NOT_SURE = "not_sure", _("Not sure yet")
+
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+
+    # What the patient sent; never changed after saving (see save()).
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField()
+    phone = models.CharField(max_length=16, help_text="International (E.164) format.")
+    phone_extension = models.CharField(max_length=10, blank=True)
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="consultation_requests"
+    )
+    treatment = models.ForeignKey(
+        Treatment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultation_requests",
+    )
+    patient_status = models.CharField(max_length=10, choices=PatientStatus.choices)
+    contact_method = models.CharField(max_length=10, choices=ContactMethod.choices)
+    preferred_days = models.CharField(
+        max_length=40, blank=True, help_text="Comma-separated weekday codes, e.g. mon,wed."
+    )
+    preferred_time = models.CharField(max_length=10, choices=TimeOfDay.choices, blank=True)
+    message = models.TextField(max_length=1000)
+    payment = models.CharField(max_length=10, choices=Payment.choices, blank=True)
+    language = models.CharField(max_length=12, blank=True)
+    medical_warning_shown = models.BooleanField(
+        default=False,
+        help_text="The patient was told the message looked medical and chose to send it.",
+    )
+
+    # Consent evidence: the exact words agreed to, their version and when.
+    consent_version = models.CharField(max_length=20)
+    consent_text = models.TextField()
+    consent_to_contact = models.BooleanField()
+    consent_to_texts = models.BooleanField(default=False)
+    consented_at = models.DateTimeField()
+
+    # One-time token of the form the request came from; a resent form is recognised by it.
+    form_token = models.CharField(max_length=64, unique=True, editable=False)
+
+    # Front-desk workflow.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    spam_reason = models.CharField(max_length=20, choices=SpamReason.choices, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_consultation_requests",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConsultationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="bookings_status_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_to_contact=True), name="consent_to_contact_given"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="spam") | ~Q(spam_reason=""), name="spam_has_a_reason"
+            ),
+        ]
+
+    def __str__(self):
+        # The reference only: admin logs keep __str__ after a purge, so no patient data here.
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None:
+                kwargs["update_fields"] = sorted(WORKFLOW_FIELDS)
+            elif not set(update_fields) <= WORKFLOW_FIELDS:
+                raise ValueError("A patient's submission cannot be changed after it is saved.")
+        super().save(*args, **kwargs)
+
+    def get_admin_url(self) -> str:
+        return reverse("admin:bookings_consultationrequest_change", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_spam(self) -> bool:
+        return self.status == self.Status.SPAM
+
+    @property
+    def is_stale(self) -> bool:
+        return self.status == self.Status.NEW and self.created_at < one_business_day_before(
+            timezone.now()
+        )
+
+    @property
+    def age(self) -> str:
+        return describe_age(self.created_at)
+
+    @property
+    def received_ago(self) -> str:
+        age = self.age
+        return age if age == "just now" else f"{age} ago"
+
+    @property
+    def contact_method_phrase(self) -> str:
+        """How we will reach the patient, as it reads in a sentence: "by phone"."""
+        return {"phone": "phone", "email": "email", "text": "text message"}.get(
+            self.contact_method, "phone"
+        )
+
+    def get_preferred_days_display(self) -> str:
+        names = dict(WEEKDAYS)
+        return ", ".join(str(names[d]) for d in self.preferred_days.split(",") if d in names)
+
+
+class StatusChange(models.Model):
+    consultation = models.ForeignKey(
+        ConsultationRequest, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(
+        max_length=10, choices=ConsultationRequest.Status.choices, blank=True
+    )
+    to_status = models.CharField(max_length=10, choices=ConsultationRequest.Status.choices)
+    # Empty when the website itself set the status (a new request, a spam flag).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status or 'received'} → {self.to_status}"
+
+
+class StaffNote(models.Model):
+    consultation = models.ForeignKey(
+        ConsultationRequest, on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField("note", max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Note by {self.author} on {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def retryable(self, now: datetime | None = None):
+        """Not yet sent, not given up on, and not being sent by someone else right now."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status__in=[Notification.Status.PENDING, Notification.Status.FAILED])
+            # A send that crashed half-way is retried after a while.
+            | Q(
+                status=Notification.Status.SENDING, last_attempt_at__lt=now - timedelta(minutes=15)
+            ),
+            attempts__lt=settings.BOOKINGS_NOTIFICATION_MAX_ATTEMPTS,
+        ).exclude(consultation__status=ConsultationRequest.Status.SPAM)
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        OFFICE = "office", _("Office inbox")
+        PATIENT = "patient", _("Patient acknowledgement")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will retry")
+
+    consultation = models.ForeignKey(
+        ConsultationRequest, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "kind"], name="one_notification_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.get_status_display()}"
+
+
+class PurgeRun(models.Model):
+    """What one run of purge_consultation_requests removed; counts only, never patient data."""
+
+    ran_at = models.DateTimeField(default=timezone.now)
+    dry_run = models.BooleanField(default=False)
+    retention_days = models.PositiveIntegerField()
+    cutoff = models.DateTimeField(help_text="Requests last changed before this were in scope.")
+    removed_count = models.PositiveIntegerField(default=0)
+    removed_by_status = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-ran_at"]
+        verbose_name = "retention purge run"
+
+    def __str__(self):
+        verb = "would remove" if self.dry_run else "removed"
+        return f"{timezone.localtime(self.ran_at):%Y-%m-%d %H:%M}: {verb} {self.removed_count}"

@@ -1,0 +1,102 @@
+import logging
+import secrets
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from clinic_site.client_ip import get_client_ip
+
+from .forms import ConsultationRequestForm
+from .models import ConsultationRequest
+from .services import submit_consultation_request
+from .spam import RateLimiter, read_form_token
+
+logger = logging.getLogger(__name__)
+
+# The thanks page reads the reference from here, so reloading it never sends anything.
+SESSION_KEY = "bookings_last_reference"
+
+
+def _render_form(request, form, *, status=200, **extra):
+    context = {"form": form, **extra}
+    return render(request, "bookings/request_form.html", context, status=status)
+
+
+def _show_thanks(request, consultation):
+    request.session[SESSION_KEY] = consultation.reference
+    return redirect("bookings:thanks")
+
+
+def _spam_reason(form, token) -> str:
+    if form.honeypot_filled:
+        return ConsultationRequest.SpamReason.HONEYPOT
+    if token is None or token.filled_too_fast():
+        return ConsultationRequest.SpamReason.TOO_FAST
+    return ""
+
+
+def rate_limited(request, *, kept: bool):
+    response = render(request, "429.html", {"kept": kept}, status=429)
+    response["Retry-After"] = str(settings.BOOKINGS_RATE_LIMIT_WINDOW)
+    return response
+
+
+@never_cache
+def request_consultation(request):
+    if request.method != "POST":
+        form = ConsultationRequestForm(
+            office_slug=request.GET.get("office"), treatment_slug=request.GET.get("treatment")
+        )
+        return _render_form(request, form)
+
+    token = read_form_token(request.POST.get("token"))
+    if token:
+        # The same form sent again (back button, double click): show its thanks page.
+        already = ConsultationRequest.objects.filter(form_token=token.nonce).first()
+        if already:
+            return _show_thanks(request, already)
+
+    form = ConsultationRequestForm(request.POST)
+    if not form.is_valid():
+        return _render_form(request, form, status=400)
+    if form.needs_medical_warning:
+        form.mark_medical_warning_shown()
+        return _render_form(request, form, medical_findings=form.medical_findings)
+
+    spam_reason = _spam_reason(form, token)
+    limit = RateLimiter().hit(get_client_ip(request))
+    if not limit.allowed:
+        if not limit.keep_as_spam:
+            logger.warning("Consultation form: rate limit far exceeded; request not stored")
+            return rate_limited(request, kept=False)
+        spam_reason = spam_reason or ConsultationRequest.SpamReason.RATE_LIMITED
+
+    try:
+        consultation, _ = submit_consultation_request(
+            cleaned=form.cleaned_data,
+            form_token=token.nonce if token else secrets.token_urlsafe(16),
+            spam_reason=spam_reason,
+            language=getattr(request, "LANGUAGE_CODE", "") or "",
+            medical_warning_shown=bool(form.cleaned_data.get("medical_checked")),
+        )
+    except DatabaseError:
+        # Rare (e.g. a locked database for longer than the busy timeout): keep what they typed.
+        logger.exception("Consultation form: the request could not be saved")
+        return _render_form(request, form, status=503, save_failed=True)
+
+    if not limit.allowed:
+        return rate_limited(request, kept=True)
+    return _show_thanks(request, consultation)
+
+
+@never_cache
+def thanks(request):
+    reference = request.session.get(SESSION_KEY)
+    consultation = (
+        ConsultationRequest.objects.select_related("office").filter(reference=reference).first()
+        if reference
+        else None
+    )
+    return render(request, "bookings/thanks.html", {"consultation": consultation})

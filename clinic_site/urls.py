@@ -11,5 +11,6 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("search/", include("search.urls")),
+    path("consultation/", include("bookings.urls")),
     path("", include("pages.urls")),
 ]

@@ -1,0 +1,133 @@
+"""Emails about a request: the office inbox and the patient. Failures are recorded, never raised."""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import ConsultationRequest, Notification
+
+logger = logging.getLogger(__name__)
+
+
+def single_line(text: str) -> str:
+    """Collapse all whitespace, newlines included, so nothing can start a new email header."""
+    return " ".join(str(text).split())
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    body: str
+    to: list[str]
+
+
+def build_email(notification: Notification) -> Email:
+    consultation = notification.consultation
+    context = {
+        "consultation": consultation,
+        "office": consultation.office,
+        "site_name": settings.SITE_NAME,
+        "admin_url": settings.SITE_URL + consultation.get_admin_url(),
+    }
+    if notification.kind == Notification.Kind.OFFICE:
+        return Email(
+            subject=f"New consultation request {consultation.reference} "
+            f"({consultation.office.name} office)",
+            body=render_to_string("bookings/email/office_notification.txt", context),
+            to=[consultation.office.consultation_email, *settings.BOOKINGS_FRONT_DESK_EMAILS],
+        )
+    return Email(
+        subject=f"We received your consultation request {consultation.reference}",
+        body=render_to_string("bookings/email/patient_acknowledgement.txt", context),
+        to=[consultation.email],
+    )
+
+
+def queue_notifications(consultation: ConsultationRequest) -> None:
+    """Record the emails a request needs and send them once the transaction has committed."""
+    for kind in Notification.Kind.values:
+        Notification.objects.get_or_create(consultation=consultation, kind=kind)
+    pk = consultation.pk
+    transaction.on_commit(lambda: send_notifications_for(pk))
+
+
+def _claim(notification: Notification) -> bool:
+    """Mark the notification as being sent, unless another process got to it first."""
+    now = timezone.now()
+    claimed = (
+        Notification.objects.retryable(now)
+        .filter(pk=notification.pk)
+        .update(status=Notification.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now)
+    )
+    return claimed == 1
+
+
+def deliver(notification: Notification) -> bool:
+    """Send one notification if nobody else is; True when it went out."""
+    try:
+        if not _claim(notification):
+            return False
+        email = build_email(notification)
+        send_mail(
+            single_line(email.subject),
+            email.body,
+            settings.DEFAULT_FROM_EMAIL,
+            email.to,
+            fail_silently=False,
+        )
+    except Exception as error:  # any failure must be recorded, never raised
+        logger.exception("Notification %s could not be sent", notification.pk)
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Notification.Status.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:300],
+        )
+        return False
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def send_notifications_for(consultation_pk: int) -> None:
+    """Send what is pending for one request; runs after commit and never raises."""
+    try:
+        pending = list(Notification.objects.retryable().filter(consultation_id=consultation_pk))
+    except Exception:  # the request is saved; cron will retry
+        logger.exception("Could not read notifications of request %s", consultation_pk)
+        return
+    for notification in pending:
+        deliver(notification)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    given_up: int = 0
+
+
+def send_pending() -> SendReport:
+    """Send every notification still pending or failed; safe to run twice, even at once."""
+    report = SendReport()
+    for notification in Notification.objects.retryable().select_related("consultation__office"):
+        if deliver(notification):
+            report.sent += 1
+        elif Notification.objects.filter(
+            pk=notification.pk, status=Notification.Status.FAILED
+        ).exists():
+            report.failed += 1
+    report.given_up = (
+        Notification.objects.filter(
+            ~Q(status=Notification.Status.SENT),
+            attempts__gte=settings.BOOKINGS_NOTIFICATION_MAX_ATTEMPTS,
+        )
+        .exclude(consultation__status=ConsultationRequest.Status.SPAM)
+        .count()
+    )
+    return report

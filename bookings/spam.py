@@ -1,0 +1,88 @@
+"""Spam defences without third parties: a signed one-time form token and a shared rate limit."""
+
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache as default_cache
+from django.utils.crypto import salted_hmac
+
+TOKEN_SALT = "bookings.consultation-form"
+
+
+@dataclass(frozen=True)
+class FormToken:
+    nonce: str
+    issued_at: float
+
+    def filled_too_fast(self, now: float | None = None) -> bool:
+        elapsed = (now if now is not None else time.time()) - self.issued_at
+        return elapsed < settings.BOOKINGS_MIN_FILL_SECONDS
+
+
+def issue_form_token(issued_at: float | None = None) -> str:
+    """A signed token naming this form and when it was shown; its nonce makes it one-time."""
+    payload = {
+        "n": secrets.token_urlsafe(16),
+        "t": issued_at if issued_at is not None else time.time(),
+    }
+    return signing.dumps(payload, salt=TOKEN_SALT)
+
+
+def read_form_token(value: str | None) -> FormToken | None:
+    """The token's contents, or None when it is missing, forged or malformed."""
+    if not value or len(value) > 200:
+        return None
+    try:
+        payload = signing.loads(value, salt=TOKEN_SALT)
+        return FormToken(nonce=str(payload["n"]), issued_at=float(payload["t"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class RateLimitResult:
+    count: int
+    limit: int
+    keep: int
+
+    @property
+    def allowed(self) -> bool:
+        return self.count <= self.limit
+
+    @property
+    def keep_as_spam(self) -> bool:
+        """Over the limit but still stored, so a real patient behind a busy network is not lost."""
+        return self.limit < self.count <= self.limit + self.keep
+
+
+class RateLimiter:
+    """A fixed-window counter per client in a cache every gunicorn worker shares.
+
+    Each hit claims the next free numbered slot with cache.add(), which is atomic in the
+    database and Redis backends, so two workers can never claim the same slot.
+    """
+
+    def __init__(self, cache=None, *, limit=None, window=None, keep=None):
+        self.cache = cache or default_cache
+        self.limit = limit if limit is not None else settings.BOOKINGS_RATE_LIMIT
+        self.window = window if window is not None else settings.BOOKINGS_RATE_LIMIT_WINDOW
+        self.keep = keep if keep is not None else settings.BOOKINGS_RATE_LIMIT_KEEP
+
+    def _prefix(self, client_ip: str, now: float) -> str:
+        # A keyed hash: the cache never holds the address itself.
+        client = salted_hmac("bookings.rate-limit", client_ip).hexdigest()[:32]
+        return f"bookings:rl:{client}:{int(now // self.window)}"
+
+    def hit(self, client_ip: str, now: float | None = None) -> RateLimitResult:
+        """Count one submission from this client and say whether it is within the limit."""
+        prefix = self._prefix(client_ip, now if now is not None else time.time())
+        slots = self.limit + self.keep
+        keys = [f"{prefix}:{n}" for n in range(1, slots + 1)]
+        taken = self.cache.get_many(keys)
+        for n, key in enumerate(keys, start=1):
+            if key not in taken and self.cache.add(key, 1, timeout=self.window + 5):
+                return RateLimitResult(count=n, limit=self.limit, keep=self.keep)
+        return RateLimitResult(count=slots + 1, limit=self.limit, keep=self.keep)
