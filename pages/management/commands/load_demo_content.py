@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from pages.demo.content import load_content
 from pages.demo.offices import load_offices
 
 
@@ -8,4 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         offices = load_offices()
-        self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {len(offices)} offices."))
+        counts = load_content()
+        summary = ", ".join(f"{number} {name}" for name, number in counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo content loaded: {len(offices)} offices, {summary}.")
+        )

@@ -1,0 +1,122 @@
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from pages.demo.content import CONDITIONS, DEFAULT_REGULATORY_NOTICE
+from pages.models import (
+    FAQ,
+    Condition,
+    Physician,
+    Reference,
+    SitePage,
+    SiteSettings,
+    Treatment,
+    TreatmentSection,
+)
+from pages.readability import TARGET_GRADE, grade_markdown
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE_DIR = Path("/work/shared/reference")
+# Six words in a row shared with the reference pages is copying; shorter runs are common phrases.
+RUN = 6
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo_content", verbosity=0)
+    return tmp_path
+
+
+def snapshot():
+    return {
+        model.__name__: sorted(map(str, model.objects.all()))
+        for model in [Treatment, TreatmentSection, FAQ, Reference, Condition, Physician, SitePage]
+    }
+
+
+def test_loading_the_demo_twice_gives_the_same_site(demo, client):
+    first = snapshot()
+    first_page = client.get("/treatments/stem-cell-therapy/").content
+    call_command("load_demo_content", verbosity=0)
+    assert snapshot() == first
+    assert client.get("/treatments/stem-cell-therapy/").content == first_page
+    assert Treatment.objects.count() == 2 and Physician.objects.count() == 1
+    assert Condition.objects.count() == len(CONDITIONS)
+    assert len(list(demo.glob("demo/*.jpg"))) == 3
+
+
+def test_each_demo_treatment_is_live_and_has_every_section_kind(demo):
+    for treatment in Treatment.objects.all():
+        assert treatment.is_live
+        kinds = set(treatment.sections.values_list("kind", flat=True))
+        assert kinds == set(TreatmentSection.Kind.values), treatment
+        assert treatment.faqs.exists() and treatment.references.exists()
+        assert treatment.conditions.exists()
+        assert "FDA" in treatment.regulatory_notice and "vary" in treatment.regulatory_notice
+        assert treatment.reviewed_by and treatment.next_review_due > treatment.last_reviewed
+    assert "vary" in SiteSettings.load().default_regulatory_notice
+
+
+def test_every_demo_condition_has_a_body_area_and_a_page(demo, client):
+    for condition in Condition.objects.all():
+        assert condition.body_area
+        assert client.get(condition.get_absolute_url()).status_code == 200
+
+
+def test_demo_images_are_real_files_with_their_sizes_stored(demo, client):
+    for treatment in Treatment.objects.all():
+        assert (demo / treatment.hero_image.name).is_file()
+        assert treatment.hero_image_width == 1200 and treatment.hero_image_alt
+        html = client.get(treatment.get_absolute_url()).content.decode()
+        assert f'src="/media/{treatment.hero_image.name}"' in html and 'width="1200"' in html
+    physician = Physician.objects.get()
+    assert (demo / physician.photo.name).is_file() and physician.photo_alt
+
+
+def test_the_demo_physician_is_fictional(demo):
+    assert "Dini" not in Physician.objects.get().name
+
+
+def test_demo_treatment_pages_read_at_grade_8_or_below(demo):
+    for treatment in Treatment.objects.prefetch_related("sections", "faqs"):
+        assert treatment.readability().grade <= TARGET_GRADE, treatment
+        for section in treatment.sections.all():
+            result = section.readability()
+            assert result is None or result.grade <= TARGET_GRADE, section
+        for text in [treatment.summary, treatment.regulatory_notice]:
+            assert grade_markdown(text).grade <= TARGET_GRADE, text
+
+
+def test_other_demo_text_reads_at_grade_8_or_below(demo):
+    for page in SitePage.objects.all():
+        assert page.readability().grade <= TARGET_GRADE, page
+    assert Physician.objects.get().readability().grade <= TARGET_GRADE
+    assert grade_markdown(DEFAULT_REGULATORY_NOTICE).grade <= TARGET_GRADE
+    for condition in Condition.objects.all():
+        assert grade_markdown(condition.description).grade <= TARGET_GRADE, condition
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+
+
+@pytest.mark.skipif(not REFERENCE_DIR.is_dir(), reason="reference pages not on this machine")
+def test_demo_text_copies_no_run_of_six_words_from_the_reference_pages(demo):
+    reference = [words(path.read_text()) for path in REFERENCE_DIR.glob("*.txt")]
+    shingles = {tuple(text[i : i + RUN]) for text in reference for i in range(len(text) - RUN + 1)}
+    demo_texts = [t.summary + " " + t.regulatory_notice for t in Treatment.objects.all()]
+    demo_texts += [s.body for s in TreatmentSection.objects.all()]
+    demo_texts += [f.question + " " + f.answer for f in FAQ.objects.all()]
+    demo_texts += [p.body for p in SitePage.objects.all()]
+    demo_texts += [c.description for c in Condition.objects.all()]
+    copied = [
+        " ".join(text[i : i + RUN])
+        for text in map(words, demo_texts)
+        for i in range(len(text) - RUN + 1)
+        if tuple(text[i : i + RUN]) in shingles
+    ]
+    assert not copied
