@@ -28,7 +28,9 @@ class SearchResults:
 
 def clean_query(raw: str) -> tuple[str, bool]:
     """Collapse whitespace and cap the length; say whether the query was cut."""
-    query = " ".join((raw or "").split())
+    # Control characters (a NUL byte above all) mean nothing in a search and upset PostgreSQL.
+    printable = "".join(char if char.isprintable() else " " for char in raw or "")
+    query = " ".join(printable.split())
     if len(query) > MAX_QUERY_LENGTH:
         return query[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0], True
     return query, False
