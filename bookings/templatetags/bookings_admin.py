@@ -1,0 +1,43 @@
+from django import template
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from pages.models import Office
+
+from ..models import ConsultationRequest, one_business_day_before
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def consultation_summary(context):
+    """New requests per office and the oldest waiting one, for staff allowed to see requests."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("bookings.view_consultationrequest"):
+        return None
+    stale_before = one_business_day_before(timezone.now())
+    waiting = Q(consultation_requests__status=ConsultationRequest.Status.NEW)
+    offices = Office.objects.annotate(
+        new_count=Count("consultation_requests", filter=waiting),
+        stale_count=Count(
+            "consultation_requests",
+            filter=waiting & Q(consultation_requests__created_at__lt=stale_before),
+        ),
+    )
+    changelist = reverse("admin:bookings_consultationrequest_changelist")
+    rows = [
+        {
+            "office": office,
+            "new_count": office.new_count,
+            "stale_count": office.stale_count,
+            "url": f"{changelist}?status=new&office__id__exact={office.pk}",
+        }
+        for office in offices
+    ]
+    oldest = ConsultationRequest.objects.waiting().select_related("office").order_by("created_at")
+    return {
+        "rows": rows,
+        "oldest": oldest.first(),
+        "changelist_url": f"{changelist}?status=new",
+    }
