@@ -1,0 +1,25 @@
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# The same escapes as Django's json_script: nothing in the data can close the script element.
+JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(*blocks):
+    """Render schema.org data as <script type="application/ld+json"> elements."""
+    rendered = []
+    for data in blocks:
+        if not data:
+            continue
+        payload = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(JSON_ESCAPES)
+        # Safe: the payload is JSON with <, > and & escaped, so it cannot end the element.
+        rendered.append(
+            format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+        )
+    return mark_safe("\n".join(rendered))  # each piece was built by format_html above
