@@ -118,11 +118,11 @@ class TreatmentAdmin(admin.ModelAdmin):
     }
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "status", "published_on"]}),
+        ("Editorial checks", {"fields": ["overall_reading_grade", "reference_check"]}),
         ("Hero image", {"fields": ["hero_image", "hero_image_alt"]}),
         ("Conditions it may help", {"fields": ["conditions"]}),
         ("Medical review", {"fields": ["reviewed_by", "last_reviewed", "next_review_due"]}),
         ("Regulatory notice", {"fields": ["regulatory_notice"]}),
-        ("Editorial checks", {"fields": ["overall_reading_grade", "reference_check"]}),
     ]
 
     def get_queryset(self, request):
@@ -180,7 +180,7 @@ class TreatmentAdmin(admin.ModelAdmin):
             )
 
     def changelist_view(self, request, extra_context=None):
-        overdue = Treatment.objects.review_overdue().count()
+        overdue = request.method == "GET" and Treatment.objects.review_overdue().count()
         if overdue:
             messages.warning(
                 request,
