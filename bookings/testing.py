@@ -1,5 +1,6 @@
 """Helpers for tests that post the consultation form."""
 
+import importlib
 import time
 
 from . import consent
@@ -33,3 +34,18 @@ def valid_form_data(office, /, **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def front_desk_group():
+    """The "Front desk" group as its migration makes it (transactional tests flush it away)."""
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("bookings.migrations.0002_front_desk_group")
+    group, created = Group.objects.get_or_create(name=migration.GROUP_NAME)
+    if created:
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="bookings", codename__in=migration.PERMISSIONS
+            )
+        )
+    return group
