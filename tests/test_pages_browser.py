@@ -53,6 +53,9 @@ def test_patient_reads_a_treatment_and_asks_for_a_consultation_about_it(
     assert request.get_attribute("href").endswith("consultation/?treatment=stem-cell-therapy")
     request.click()
     expect(page).to_have_url(re.compile(r"/consultation/\?treatment=stem-cell-therapy$"))
+    expect(page.get_by_label("Treatment")).to_have_value(
+        str(Treatment.objects.get(slug="stem-cell-therapy").pk)
+    )
 
 
 @pytest.mark.django_db(transaction=True)
