@@ -249,18 +249,23 @@ class StaffNote(models.Model):
         return f"Note by {self.author} on {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
+# A send that crashed half-way (a killed worker) is tried again after this long.
+SENDING_TIMEOUT = timedelta(minutes=15)
+
+
 class NotificationQuerySet(models.QuerySet):
-    def retryable(self, now: datetime | None = None):
-        """Not yet sent, not given up on, and not being sent by someone else right now."""
+    def claimable(self, now: datetime | None = None):
+        """Not sent, not given up on, and not being sent by another process right now."""
         now = now or timezone.now()
         return self.filter(
             Q(status__in=[Notification.Status.PENDING, Notification.Status.FAILED])
-            # A send that crashed half-way is retried after a while.
-            | Q(
-                status=Notification.Status.SENDING, last_attempt_at__lt=now - timedelta(minutes=15)
-            ),
+            | Q(status=Notification.Status.SENDING, last_attempt_at__lt=now - SENDING_TIMEOUT),
             attempts__lt=settings.BOOKINGS_NOTIFICATION_MAX_ATTEMPTS,
-        ).exclude(consultation__status=ConsultationRequest.Status.SPAM)
+        )
+
+    def retryable(self, now: datetime | None = None):
+        """Claimable emails of requests that are not spam."""
+        return self.claimable(now).exclude(consultation__status=ConsultationRequest.Status.SPAM)
 
 
 class Notification(models.Model):

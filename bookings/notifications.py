@@ -54,15 +54,18 @@ def queue_notifications(consultation: ConsultationRequest) -> None:
     for kind in Notification.Kind.values:
         Notification.objects.get_or_create(consultation=consultation, kind=kind)
     pk = consultation.pk
-    transaction.on_commit(lambda: send_notifications_for(pk))
+    # robust: whatever happens while sending, the patient still gets the thanks page.
+    transaction.on_commit(lambda: send_notifications_for(pk), robust=True)
 
 
 def _claim(notification: Notification) -> bool:
     """Mark the notification as being sent, unless another process got to it first."""
     now = timezone.now()
+    # Conditions on this table only, plus the attempt count we read: PostgreSQL re-checks them
+    # on the locked row, so of two processes racing for one email exactly one wins.
     claimed = (
-        Notification.objects.retryable(now)
-        .filter(pk=notification.pk)
+        Notification.objects.claimable(now)
+        .filter(pk=notification.pk, attempts=notification.attempts)
         .update(status=Notification.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now)
     )
     return claimed == 1
@@ -71,7 +74,7 @@ def _claim(notification: Notification) -> bool:
 def deliver(notification: Notification) -> bool:
     """Send one notification if nobody else is; True when it went out."""
     try:
-        if not _claim(notification):
+        if notification.consultation.is_spam or not _claim(notification):
             return False
         email = build_email(notification)
         send_mail(
@@ -83,15 +86,21 @@ def deliver(notification: Notification) -> bool:
         )
     except Exception as error:  # any failure must be recorded, never raised
         logger.exception("Notification %s could not be sent", notification.pk)
-        Notification.objects.filter(pk=notification.pk).update(
-            status=Notification.Status.FAILED,
-            last_error=f"{type(error).__name__}: {error}"[:300],
-        )
+        _record(notification.pk, status=Notification.Status.FAILED, last_error=describe(error))
         return False
-    Notification.objects.filter(pk=notification.pk).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _record(notification.pk, status=Notification.Status.SENT, sent_at=timezone.now(), last_error="")
     return True
+
+
+def describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def _record(pk: int, **outcome) -> None:
+    try:
+        Notification.objects.filter(pk=pk).update(**outcome)
+    except Exception:  # the database is gone too; the sending timeout lets cron retry
+        logger.exception("Could not record the outcome of notification %s", pk)
 
 
 def send_notifications_for(consultation_pk: int) -> None:

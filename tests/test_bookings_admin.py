@@ -14,6 +14,7 @@ from django.utils import timezone
 from bookings import consent
 from bookings.models import ConsultationRequest, PurgeRun, StaffNote, StatusChange
 from bookings.services import generate_reference
+from bookings.testing import front_desk_group
 
 CHANGELIST = "admin:bookings_consultationrequest_changelist"
 
@@ -58,7 +59,7 @@ def los_angeles(offices):
 @pytest.fixture
 def front_desk(django_user_model):
     user = django_user_model.objects.create_user("desk", "desk@example.org", is_staff=True)
-    user.groups.add(Group.objects.get(name="Front desk"))
+    user.groups.add(front_desk_group())
     return user
 
 
