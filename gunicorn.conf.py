@@ -12,9 +12,11 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
+# Load the app once in the master: workers fork ready to serve and share its memory pages.
+preload_app = True
 # Recycle workers now and then so a slow leak can never grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests_jitter = 1000
 # Request line and header limits (gunicorn's defaults, stated): oversize requests get a 400.
 limit_request_line = 4094
 limit_request_fields = 100

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpResponse
 
 from .logs import request_id_var
-from .views import DATABASE_DOWN_ERRORS, service_unavailable
+from .views import database_is_down, service_unavailable
 
 request_logger = logging.getLogger("clinic_site.requests")
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_DOWN_ERRORS):
+        if database_is_down(exception):
             first_line = (str(exception).strip().splitlines() or [""])[0]
             logger.error("database unavailable (%s): %s", type(exception).__name__, first_line)
             return service_unavailable(request)

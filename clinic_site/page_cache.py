@@ -2,13 +2,17 @@
 
 Each entry carries the content version it was rendered under. Saving or deleting any model of a
 PAGE_CACHE_APPS app stores a new version in the shared cache, so every worker on every app
-server stops using older entries at once. If the cache backend fails, pages are served uncached.
+server stops using older entries at once. Every request reads that version from the shared
+cache; the entries themselves are also kept in each worker, so a hit moves a few bytes, not the
+page. If the cache backend fails, pages are served uncached.
 """
 
 import hashlib
 import logging
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from urllib.parse import parse_qsl
 
 from django.apps import apps
@@ -85,6 +89,9 @@ class PageCacheMiddleware:
         self.languages = len(settings.LANGUAGES) > 1
         # After a cache error, this worker leaves the cache alone until then (no slow retries).
         self.retry_at = 0.0
+        # Recent entries kept in this worker too: a hit then reads only the small version key.
+        self.local = OrderedDict()
+        self.local_lock = threading.Lock()
 
     def __call__(self, request):
         key = self.key_for(request)
@@ -92,16 +99,19 @@ class PageCacheMiddleware:
             return self.get_response(request)
         cache = page_cache()
         try:
-            found = cache.get_many([VERSION_KEY, key])
-            version = found.get(VERSION_KEY)
+            version = cache.get(VERSION_KEY)
             if version is None:
                 cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
                 version = cache.get(VERSION_KEY)
+            entry = self.recall(key, version)
+            if entry is None:
+                entry = cache.get(key)
+                if entry is not None and entry[0] == version:
+                    self.remember(key, entry)
         except Exception as error:
             self.cache_failed(error)
             request.page_cache = "off"
             return self.get_response(request)
-        entry = found.get(key)
         if entry is not None and entry[0] == version:
             request.page_cache = "hit"
             return HttpResponse(entry[2], headers=entry[1])
@@ -115,7 +125,29 @@ class PageCacheMiddleware:
                 cache.set(key, entry, settings.PAGE_CACHE_TIMEOUT)
             except Exception as error:
                 self.cache_failed(error)
+            else:
+                self.remember(key, entry)
         return response
+
+    def recall(self, key, version):
+        """This worker's copy of an entry, if it is of the current version and not too old."""
+        with self.local_lock:
+            found = self.local.get(key)
+            if found is None:
+                return None
+            stored_at, entry = found
+            if entry[0] != version or time.monotonic() - stored_at > settings.PAGE_CACHE_TIMEOUT:
+                del self.local[key]
+                return None
+            self.local.move_to_end(key)
+            return entry
+
+    def remember(self, key, entry) -> None:
+        with self.local_lock:
+            self.local[key] = (time.monotonic(), entry)
+            self.local.move_to_end(key)
+            while len(self.local) > settings.PAGE_CACHE_LOCAL_ENTRIES:
+                self.local.popitem(last=False)
 
     def key_for(self, request) -> str | None:
         """The cache key for this request, or None if it must not be served from the cache."""

@@ -10,8 +10,14 @@ from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
 
-# Errors that mean "the database cannot be reached", as opposed to a bug in a query.
-DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
+
+def database_is_down(error) -> bool:
+    """True for "the database cannot be reached", as opposed to a bug in a query or schema."""
+    if isinstance(error, InterfaceError):
+        return True
+    # SQLite reports a missing table or column as an OperationalError too; that is a bug.
+    return isinstance(error, OperationalError) and not str(error).startswith("no such ")
+
 
 # Built once: the floor of `make bench` is this constant response.
 ROBOTS_TXT = (
@@ -73,7 +79,7 @@ def _office_phones(offices):
 
 def server_error(request):
     """500 page (or 503 if the database is down), rendered without touching the database."""
-    if isinstance(sys.exc_info()[1], DATABASE_DOWN_ERRORS):
+    if database_is_down(sys.exc_info()[1]):
         return service_unavailable(request)
     html = loader.render_to_string("500.html", error_page_context())
     return HttpResponseServerError(html)
