@@ -1,6 +1,8 @@
 """Fast settings for the test suite: same as production in shape, quicker to run."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 
@@ -18,3 +20,5 @@ SITE_URL = "http://testserver"
 # Transactional tests commit the cache table, so cached pages would leak from one test into
 # the next; the tests about the page cache turn it on themselves.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", False)  # noqa: F405
+# Uploads and renditions made by tests go to a scratch folder, never the working tree.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="clinic-test-media-"))

@@ -108,6 +108,12 @@ def make_renditions(field_file) -> dict:
     }
 
 
+def commit_upload(field_file) -> None:
+    """Store a fresh upload now, so its renditions can be made before the row is saved."""
+    if field_file and not field_file._committed:
+        field_file.save(field_file.name, field_file.file, save=False)
+
+
 def refresh_renditions(instance, image_field: str, renditions_field: str, force=False) -> bool:
     """Remake renditions when the image changed; clear them when it was removed."""
     field_file = getattr(instance, image_field)

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .claims import find_numeric_claims
+from .images import commit_upload, refresh_renditions, validate_image_upload
 from .markdown import render_markdown
 from .readability import Readability, grade_html, grade_markdown
 
@@ -37,7 +38,10 @@ class Physician(models.Model):
         blank=True,
         width_field="photo_width",
         height_field="photo_height",
+        validators=[validate_image_upload],
+        help_text="JPEG, PNG or WebP, up to 10 MB. Smaller copies for phones are made on save.",
     )
+    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     # Stored so pages can give the image its size without opening the file.
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -57,6 +61,8 @@ class Physician(models.Model):
 
     def save(self, *args, **kwargs):
         self.bio_html = render_markdown(self.bio)
+        commit_upload(self.photo)
+        refresh_renditions(self, "photo", "photo_renditions")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -79,6 +85,18 @@ class Condition(models.Model):
     body_area = models.CharField(max_length=20, choices=BodyArea.choices, default=BodyArea.OTHER)
     description = models.TextField(
         help_text="One or two plain sentences a patient sees in listings and on the page."
+    )
+    seo_title = models.CharField(
+        "search engine title",
+        max_length=70,
+        blank=True,
+        help_text="Optional. The title shown in search results; the page title is used if empty.",
+    )
+    seo_description = models.CharField(
+        "search engine description",
+        max_length=160,
+        blank=True,
+        help_text="Optional. The snippet shown in search results and shared links.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -165,7 +183,10 @@ class Treatment(models.Model):
         blank=True,
         width_field="hero_image_width",
         height_field="hero_image_height",
+        validators=[validate_image_upload],
+        help_text="JPEG, PNG or WebP, up to 10 MB. Smaller copies for phones are made on save.",
     )
+    hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
     # Stored so pages can give the image its size without opening the file.
     hero_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -199,6 +220,18 @@ class Treatment(models.Model):
         blank=True,
         help_text="e.g. the FDA status of this therapy. Empty: the site-wide default is shown.",
     )
+    seo_title = models.CharField(
+        "search engine title",
+        max_length=70,
+        blank=True,
+        help_text="Optional. The title shown in search results; the page title is used if empty.",
+    )
+    seo_description = models.CharField(
+        "search engine description",
+        max_length=160,
+        blank=True,
+        help_text="Optional. The snippet shown in search results and shared links.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TreatmentQuerySet.as_manager()
@@ -208,6 +241,11 @@ class Treatment(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        commit_upload(self.hero_image)
+        refresh_renditions(self, "hero_image", "hero_renditions")
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("pages:treatment", kwargs={"slug": self.slug})
@@ -388,6 +426,18 @@ class SitePage(models.Model):
     slug = models.SlugField(unique=True, help_text="The page's address, e.g. “privacy”.")
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False)
+    seo_title = models.CharField(
+        "search engine title",
+        max_length=70,
+        blank=True,
+        help_text="Optional. The title shown in search results; the page title is used if empty.",
+    )
+    seo_description = models.CharField(
+        "search engine description",
+        max_length=160,
+        blank=True,
+        help_text="Optional. The snippet shown in search results and shared links.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import path, re_path
+from django.views.static import serve
 
 from . import views
 from .models import SitePage
@@ -24,6 +24,14 @@ urlpatterns = [
     ),
 ]
 
-# Uploaded and demo images in local development; production serves MEDIA_ROOT from the proxy.
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded images (editors' uploads and their renditions). A TLS proxy in front may serve
+# MEDIA_ROOT itself and set SERVE_MEDIA=0.
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    ]

@@ -3,6 +3,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
+from seo import meta
+
 from .models import (
     Condition,
     Office,
@@ -16,7 +18,7 @@ from .models import (
 
 def home(request):
     treatments = Treatment.objects.published()
-    return render(request, "pages/home.html", {"treatments": treatments})
+    return render(request, "pages/home.html", {"treatments": treatments, "meta": meta.for_home()})
 
 
 class TreatmentListView(ListView):
@@ -25,6 +27,16 @@ class TreatmentListView(ListView):
 
     def get_queryset(self):
         return Treatment.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["meta"] = meta.for_listing(
+            "Treatments",
+            "Regenerative treatments we offer in Los Angeles and Encino, California, "
+            "explained in plain words.",
+            "pages:treatment_list",
+        )
+        return context
 
 
 class TreatmentDetailView(DetailView):
@@ -41,6 +53,7 @@ class TreatmentDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         treatment = self.object
         context["regulatory_notice"] = treatment.regulatory_notice or SiteSettings.default_notice()
+        context["meta"] = meta.for_treatment(treatment)
         sections = treatment.sections.all()
         kinds = {section.kind for section in sections}
         # Entries without a section of their own still get shown, after the sections.
@@ -64,7 +77,12 @@ def can_preview(user) -> bool:
 
 def condition_list(request):
     groups = group_by_body_area(Condition.objects.all())
-    return render(request, "pages/condition_list.html", {"groups": groups})
+    page_meta = meta.for_listing(
+        "Conditions we treat",
+        "Joint, tendon, ligament and back problems we treat, grouped by the part of the body.",
+        "pages:condition_list",
+    )
+    return render(request, "pages/condition_list.html", {"groups": groups, "meta": page_meta})
 
 
 def condition_detail(request, slug):
@@ -72,7 +90,10 @@ def condition_detail(request, slug):
         Prefetch("treatments", queryset=Treatment.objects.published(), to_attr="live_treatments")
     )
     condition = get_object_or_404(conditions, slug=slug)
-    return render(request, "pages/condition_detail.html", {"condition": condition})
+    page_meta = meta.for_condition(condition, condition.live_treatments)
+    return render(
+        request, "pages/condition_detail.html", {"condition": condition, "meta": page_meta}
+    )
 
 
 def physician_detail(request, slug):
@@ -84,21 +105,31 @@ def physician_detail(request, slug):
         )
     )
     physician = get_object_or_404(physicians, slug=slug)
-    return render(request, "pages/physician_detail.html", {"physician": physician})
+    return render(
+        request,
+        "pages/physician_detail.html",
+        {"physician": physician, "meta": meta.for_physician(physician)},
+    )
 
 
 def site_page(request, slug):
     page = get_object_or_404(SitePage, slug=slug)
     if request.path != page.get_absolute_url():
         return redirect(page, permanent=True)  # one address per page
-    return render(request, "pages/site_page.html", {"page": page})
+    return render(request, "pages/site_page.html", {"page": page, "meta": meta.for_site_page(page)})
 
 
 def office_list(request):
     offices = Office.objects.prefetch_related("hours")
-    return render(request, "pages/office_list.html", {"offices": offices})
+    return render(
+        request,
+        "pages/office_list.html",
+        {"offices": offices, "meta": meta.for_office_list(offices)},
+    )
 
 
 def office_detail(request, slug):
     office = get_object_or_404(Office.objects.prefetch_related("hours"), slug=slug)
-    return render(request, "pages/office_detail.html", {"office": office})
+    return render(
+        request, "pages/office_detail.html", {"office": office, "meta": meta.for_office(office)}
+    )

@@ -146,10 +146,11 @@ def test_there_is_only_ever_one_site_settings_row(superuser_client):
     assert superuser_client.get(reverse("admin:pages_sitesettings_add")).status_code == 403
 
 
-def test_content_editor_group_has_every_pages_permission_and_nothing_else():
+def test_content_editor_group_has_pages_and_redirect_permissions_and_nothing_else():
     group = Group.objects.get(name="Content editor")
     permissions = list(group.permissions.select_related("content_type"))
-    assert {p.content_type.app_label for p in permissions} == {"pages"}
+    # Redirects (app seo) are content work: editors add them for the old site's addresses.
+    assert {p.content_type.app_label for p in permissions} == {"pages", "seo"}
     codenames = {p.codename for p in permissions}
     for model in apps.get_app_config("pages").get_models():
         assert f"change_{model._meta.model_name}" in codenames
@@ -159,10 +160,11 @@ def test_a_content_editor_manages_pages_but_sees_no_other_admin(client):
     editor = make_staff(groups=[Group.objects.get(name="Content editor")])
     client.force_login(editor)
     index = client.get(reverse("admin:index"))
-    assert [app["app_label"] for app in index.context["app_list"]] == ["pages"]
+    assert [app["app_label"] for app in index.context["app_list"]] == ["pages", "seo"]
     assert client.get(reverse("admin:pages_treatment_add")).status_code == 200
+    assert client.get(reverse("admin:seo_redirect_add")).status_code == 200
     for model in admin.site._registry:
-        if model._meta.app_label != "pages":
+        if model._meta.app_label not in {"pages", "seo"}:
             opts = model._meta
             url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
             assert client.get(url).status_code == 403, url

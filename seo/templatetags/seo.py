@@ -23,3 +23,8 @@ def json_ld(*blocks):
             format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
         )
     return mark_safe("\n".join(rendered))  # each piece was built by format_html above
+
+
+@register.simple_tag
+def json_ld_list(blocks):
+    return json_ld(*blocks)

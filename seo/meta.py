@@ -1,0 +1,145 @@
+"""What each page tells search engines and link previews: title, description, image, breadcrumbs,
+canonical address and schema.org data, built once per page type from the objects it shows."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from pages.templatetags.pictures import rendition_url
+
+from . import structured_data
+
+HOME = ("Home", "/")
+
+
+@dataclass
+class PageMeta:
+    title: str
+    description: str = ""
+    path: str = ""
+    image_url: str = ""
+    og_type: str = "website"
+    breadcrumbs: list[tuple[str, str]] = field(default_factory=list)
+    structured_data: list[dict] = field(default_factory=list)
+
+    @property
+    def canonical_url(self) -> str:
+        return structured_data.absolute(self.path) if self.path else ""
+
+    @property
+    def absolute_image_url(self) -> str:
+        return structured_data.absolute(self.image_url) if self.image_url else ""
+
+    @property
+    def json_ld(self) -> list[dict]:
+        blocks = [block for block in self.structured_data if block]
+        if len(self.breadcrumbs) > 1:
+            blocks.append(structured_data.breadcrumb_list(self.breadcrumbs))
+        return blocks
+
+
+def _describe(text: str) -> str:
+    return Truncator(" ".join(text.split())).chars(160)
+
+
+def for_home() -> PageMeta:
+    return PageMeta(
+        title="Stem cell therapy and PRP in Los Angeles and Encino",
+        description=(
+            "Regenerative and orthopedic care for knee, hip, shoulder, back and tendon problems "
+            "at our Los Angeles and Encino offices."
+        ),
+        path="/",
+    )
+
+
+def for_listing(title: str, description: str, url_name: str) -> PageMeta:
+    path = reverse(url_name)
+    return PageMeta(
+        title=title, description=description, path=path, breadcrumbs=[HOME, (title, path)]
+    )
+
+
+def for_treatment(treatment) -> PageMeta:
+    path = treatment.get_absolute_url()
+    image = rendition_url(treatment.hero_renditions, treatment.hero_image)
+    faqs = treatment.faqs.all()
+    return PageMeta(
+        title=treatment.seo_title or treatment.title,
+        description=_describe(treatment.seo_description or treatment.summary),
+        path=path,
+        image_url=image,
+        og_type="article",
+        breadcrumbs=[
+            HOME,
+            ("Treatments", reverse("pages:treatment_list")),
+            (treatment.title, path),
+        ],
+        structured_data=[
+            structured_data.treatment_page(treatment, image_url=image),
+            structured_data.faq_page(faqs),
+        ],
+    )
+
+
+def for_condition(condition, treatments) -> PageMeta:
+    path = condition.get_absolute_url()
+    return PageMeta(
+        title=condition.seo_title or condition.name,
+        description=_describe(condition.seo_description or condition.description),
+        path=path,
+        breadcrumbs=[HOME, ("Conditions", reverse("pages:condition_list")), (condition.name, path)],
+        structured_data=[structured_data.medical_condition(condition, treatments)],
+    )
+
+
+def for_office(office) -> PageMeta:
+    path = office.get_absolute_url()
+    return PageMeta(
+        title=f"{office.name} office",
+        description=(
+            f"Our {office.name} office at {office.street_address}, {office.city}: phone, "
+            "opening hours and directions."
+        ),
+        path=path,
+        breadcrumbs=[HOME, ("Locations", reverse("pages:office_list")), (office.name, path)],
+        structured_data=[structured_data.medical_clinic(office)],
+    )
+
+
+def for_office_list(offices) -> PageMeta:
+    meta = for_listing(
+        "Locations",
+        "Our offices in Los Angeles and Encino, California: addresses, phone numbers, "
+        "opening hours and directions.",
+        "pages:office_list",
+    )
+    meta.structured_data = [structured_data.medical_clinic(office) for office in offices]
+    return meta
+
+
+def for_physician(physician) -> PageMeta:
+    path = physician.get_absolute_url()
+    image = rendition_url(physician.photo_renditions, physician.photo)
+    credentials = f", {physician.credentials}" if physician.credentials else ""
+    return PageMeta(
+        title=physician.name,
+        description=_describe(f"{physician.name}{credentials}, at {settings.SITE_NAME}."),
+        path=path,
+        image_url=image,
+        og_type="profile",
+        breadcrumbs=[HOME, (physician.name, path)],
+        structured_data=[structured_data.physician(physician, image_url=image)],
+    )
+
+
+def for_site_page(page) -> PageMeta:
+    path = page.get_absolute_url()
+    return PageMeta(
+        title=page.seo_title or page.title,
+        description=_describe(page.seo_description or page.title),
+        path=path,
+        breadcrumbs=[HOME, (page.title, path)],
+    )
