@@ -55,10 +55,17 @@ format: install-dev
 # Production-like: DEBUG off, hashed and compressed static files, gunicorn.
 serve: migrate
 	SECRET_KEY=$${SECRET_KEY:-local-serve-key-$$(hostname)} $(PY) manage.py collectstatic --noinput -v 0
-	SECRET_KEY=$${SECRET_KEY:-local-serve-key-$$(hostname)} $(VENV)/bin/gunicorn -c gunicorn.conf.py clinic_site.wsgi
+	SECRET_KEY=$${SECRET_KEY:-local-serve-key-$$(hostname)} GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} \
+		$(VENV)/bin/gunicorn -c gunicorn.conf.py clinic_site.wsgi
 
-bench:
-	@echo "make bench: not yet (see the performance issue)."
+# Load benchmarks over loopback (bench/run.py): prints the figures, writes bench/results.json.
+# DATABASE_URL picks the database (default: a fresh bench/db.sqlite3); REDIS_URL the cache.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+bench: install
+	@command -v wrk >/dev/null 2>&1 || $(SUDO) apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; } \
+		|| echo "wrk could not be installed: bench/run.py uses its Python load generator."
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -284,6 +284,8 @@ class SwitchableSqlite:
         self.link = workdir / "current"
         self.link.symlink_to(self.real_dir)
         self.url = f"sqlite:///{self.link}/db.sqlite3"
+        # A server must open the file for each request to notice that it has gone.
+        self.env = {"DATABASE_URL": self.url, "DB_CONN_MAX_AGE": "0"}
 
     def down(self) -> None:
         self.link.unlink()

@@ -45,17 +45,17 @@ def postgres_url(port: int) -> str:
 
 @pytest.fixture
 def switchable_database(tmp_path, sqlite_template):
-    """(DATABASE_URL for gunicorn, switch with down()/up()) on the engine the suite runs on."""
+    """(gunicorn's database settings, a switch with down()/up()) on the suite's database engine."""
     if connection.vendor == "postgresql":
         # The servers read what this test commits: the test database, through a proxy.
         call_command("load_demo_content", verbosity=0)
         settings_dict = connection.settings_dict
         proxy = TcpProxy(int(settings_dict["PORT"] or 5432), settings_dict["HOST"] or "127.0.0.1")
-        yield postgres_url(proxy.port), proxy
+        yield {"DATABASE_URL": postgres_url(proxy.port)}, proxy
         proxy.down()
     else:
         database = SwitchableSqlite(sqlite_template, tmp_path)
-        yield database.url, database
+        yield database.env, database
 
 
 @pytest.fixture
@@ -73,8 +73,8 @@ def redis_proxy():
 def test_database_down_gives_503_with_phones_from_settings_and_back_up_works(
     switchable_database, start_gunicorn
 ):
-    database_url, database = switchable_database
-    server = start_gunicorn(DATABASE_URL=database_url, OFFICE_CONTACTS=json.dumps(FALLBACK_OFFICES))
+    database_env, database = switchable_database
+    server = start_gunicorn(**database_env, OFFICE_CONTACTS=json.dumps(FALLBACK_OFFICES))
     assert fetch(server.url + "/locations/encino/").status == 200
     assert fetch(server.url + "/healthz").status == 200
 
