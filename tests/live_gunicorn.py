@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -46,10 +47,13 @@ def redis_answers(host="127.0.0.1", port=6379) -> bool:
 
 
 def subprocess_env(**overrides) -> dict:
+    from django.conf import settings
+
     env = {k: v for k, v in os.environ.items() if k not in INHERITED_ONLY_IF_SAFE}
     env.update(
         DJANGO_SETTINGS_MODULE="clinic_site.test_settings",
-        SECRET_KEY="gunicorn-test-secret-key-" + "x" * 40,
+        # The test's own key, so form tokens it signs are valid on the servers.
+        SECRET_KEY=settings.SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         PAGE_CACHE="1",
         PYTHONUNBUFFERED="1",
@@ -99,7 +103,7 @@ def fetch(url, method="GET", body=None, headers=None, cookies=None, timeout=10) 
     headers = dict(headers or {})
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    if isinstance(body, dict):
+    if isinstance(body, dict | list):
         body = urlencode(body, doseq=True).encode()
         headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
     try:
@@ -144,6 +148,63 @@ class Session:
     def post(self, path, data, **kwargs) -> Reply:
         headers = {"Referer": self.base_url + path, **kwargs.pop("headers", {})}
         return self.request(path, "POST", data, headers=headers, **kwargs)
+
+
+class FormReader(HTMLParser):
+    """The fields a browser would send for one <form> (by id), as (name, value) pairs."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.inside, self.fields = form_id, False, []
+        self._select = self._textarea = None
+        self._options, self._multiple = [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in {"checkbox", "radio"}:
+                if "checked" in attrs:
+                    self.fields.append((name, attrs.get("value", "on")))
+            elif kind not in {"submit", "button", "file", "image", "reset"}:
+                self.fields.append((name, attrs.get("value", "")))
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+        elif tag == "select" and name:
+            self._select, self._options = name, []
+            self._multiple = "multiple" in attrs
+        elif tag == "option" and self._select:
+            self._options.append((attrs.get("value", ""), "selected" in attrs))
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self._textarea:
+            name, text = self._textarea
+            # Browsers drop the newline that Django writes right after <textarea>.
+            self.fields.append((name, text.removeprefix("\n")))
+            self._textarea = None
+        elif tag == "select" and self._select:
+            chosen = [value for value, selected in self._options if selected]
+            if not self._multiple:
+                chosen = chosen[:1] or [self._options[0][0] if self._options else ""]
+            self.fields.extend((self._select, value) for value in chosen)
+            self._select = None
+
+
+def form_fields(html: str, form_id: str) -> list[tuple[str, str]]:
+    reader = FormReader(form_id)
+    reader.feed(html)
+    return reader.fields
 
 
 class Gunicorn:
