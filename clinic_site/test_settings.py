@@ -10,7 +10,10 @@ from .settings import *  # noqa: E402,F403
 from .settings import STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# TEST_EMAIL_BACKEND lets an end-to-end test point a server at a (dead) SMTP port.
+EMAIL_BACKEND = os.environ.get(
+    "TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
 STORAGES = {
     **STORAGES,
     # Tests read static files through the finders; no collectstatic needed.

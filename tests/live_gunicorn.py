@@ -4,6 +4,7 @@ import http.client
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -207,6 +209,17 @@ def form_fields(html: str, form_id: str) -> list[tuple[str, str]]:
     return reader.fields
 
 
+def patient_form(session, office_slug="encino", **overrides) -> dict:
+    """The consultation form filled in as a patient would, from the page this server shows."""
+    from bookings.testing import valid_form_data
+
+    page = session.get(f"/consultation/?office={office_slug}")
+    shown = dict(form_fields(page.text, "consultation-form"))
+    data = valid_form_data(SimpleNamespace(pk=shown["office"]), **overrides)
+    data["csrfmiddlewaretoken"] = shown["csrfmiddlewaretoken"]
+    return data
+
+
 class Gunicorn:
     """gunicorn.conf.py serving the site on a free port, its output kept in a log file."""
 
@@ -353,6 +366,10 @@ class SwitchableSqlite:
 
     def up(self) -> None:
         self.link.symlink_to(self.real_dir)
+
+    def count_consultation_requests(self) -> int:
+        with sqlite3.connect(self.real_dir / "db.sqlite3") as conn:
+            return conn.execute("SELECT COUNT(*) FROM bookings_consultationrequest").fetchone()[0]
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,16 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from tests.live_gunicorn import SwitchableSqlite, TcpProxy, fetch, redis_answers
+from bookings.models import ConsultationRequest
+from tests.live_gunicorn import (
+    Session,
+    SwitchableSqlite,
+    TcpProxy,
+    fetch,
+    free_port,
+    patient_form,
+    redis_answers,
+)
 
 # Numbers that exist only in this test's settings, so the 503 page cannot have read the database.
 FALLBACK_OFFICES = [
@@ -33,6 +42,7 @@ FALLBACK_OFFICES = [
         "postal_code": "91436",
     },
 ]
+FORM_URL = "/consultation/"
 CONTENT_PAGES = ["/", "/locations/", "/locations/encino/", "/treatments/", "/conditions/"]
 
 
@@ -51,6 +61,7 @@ def switchable_database(tmp_path, sqlite_template):
         call_command("load_demo_content", verbosity=0)
         settings_dict = connection.settings_dict
         proxy = TcpProxy(int(settings_dict["PORT"] or 5432), settings_dict["HOST"] or "127.0.0.1")
+        proxy.count_consultation_requests = ConsultationRequest.objects.count
         yield {"DATABASE_URL": postgres_url(proxy.port)}, proxy
         proxy.down()
     else:
@@ -77,6 +88,8 @@ def test_database_down_gives_503_with_phones_from_settings_and_back_up_works(
     server = start_gunicorn(**database_env, OFFICE_CONTACTS=json.dumps(FALLBACK_OFFICES))
     assert fetch(server.url + "/locations/encino/").status == 200
     assert fetch(server.url + "/healthz").status == 200
+    patient = Session(server.url)
+    form = patient_form(patient)
 
     database.down()
     for path in CONTENT_PAGES:
@@ -86,6 +99,8 @@ def test_database_down_gives_503_with_phones_from_settings_and_back_up_works(
         assert "(310) 555-0911" in reply.text and "(818) 555-0922" in reply.text, path
         assert "Traceback" not in reply.text and "OperationalError" not in reply.text, path
     assert fetch(server.url + "/healthz").status == 503
+    sent = patient.post(FORM_URL, form)
+    assert sent.status == 503 and "(818) 555-0922" in sent.text
     assert "Traceback" not in server.log_text()
 
     database.up()
@@ -93,6 +108,9 @@ def test_database_down_gives_503_with_phones_from_settings_and_back_up_works(
     assert reply.status == 200
     assert "16500 Ventura Boulevard" in reply.text
     assert fetch(server.url + "/healthz").status == 200
+    assert database.count_consultation_requests() == 0  # nothing half-saved
+    assert patient.post(FORM_URL, patient_form(patient)).status == 302
+    assert database.count_consultation_requests() == 1
 
 
 def test_redis_down_the_site_keeps_serving_and_caching_resumes_when_it_is_back(
@@ -131,6 +149,29 @@ def test_redis_down_the_site_keeps_serving_and_caching_resumes_when_it_is_back(
     assert "Traceback" not in server.log_text()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="bookings.spam.RateLimiter.hit lets the cache error through (a 500, the request "
+    "lost); it must fail open and log. Remove this marker once bookings/spam.py does.",
+)
+def test_redis_down_a_patients_request_is_still_taken(
+    redis_proxy, tmp_path, sqlite_template, start_gunicorn
+):
+    database = SwitchableSqlite(sqlite_template, tmp_path)
+    server = start_gunicorn(
+        **database.env,
+        REDIS_URL=f"redis://127.0.0.1:{redis_proxy.port}/0",
+        CACHE_KEY_PREFIX=f"test-faults-{uuid.uuid4().hex}",
+    )
+    patient = Session(server.url)
+    form = patient_form(patient)
+    redis_proxy.down()
+    sent = patient.post(FORM_URL, form)
+    assert sent.status == 302
+    assert database.count_consultation_requests() == 1
+    assert server.wait_for_log("rate limit")
+
+
 def test_a_10_mb_post_gets_a_clear_413_without_reaching_a_view(
     tmp_path,
     sqlite_template,
@@ -150,3 +191,22 @@ def test_a_10_mb_post_gets_a_clear_413_without_reaching_a_view(
     # The site still answers normally afterwards.
     assert fetch(server.url + "/locations/").status == 200
     assert "Traceback" not in server.log_text()
+
+
+def test_smtp_down_a_patients_request_is_kept_and_thanked_end_to_end(
+    tmp_path, sqlite_template, start_gunicorn
+):
+    database = SwitchableSqlite(sqlite_template, tmp_path)
+    server = start_gunicorn(
+        **database.env,
+        TEST_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=free_port(),  # nothing listens there
+        EMAIL_USE_TLS="0",
+    )
+    patient = Session(server.url)
+    sent = patient.post(FORM_URL, patient_form(patient))
+    assert sent.status == 302 and sent.headers["location"].endswith("/consultation/thanks/")
+    thanks = patient.get("/consultation/thanks/")
+    assert thanks.status == 200 and "ENC-" in thanks.text
+    assert database.count_consultation_requests() == 1
