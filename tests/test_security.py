@@ -17,11 +17,15 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from bookings.testing import valid_form_data
 from clinic_site.logs import RedactingFormatter, RequestIdFilter, redact
 from pages.models import Condition, Treatment
+from tests.live_gunicorn import Session as Browser
+from tests.live_gunicorn import SwitchableSqlite, patient_form
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGIN = f"/{settings.ADMIN_URL}login/"
+FORM_URL = "/consultation/"
 STAFF_PASSWORD = "a long and correct staff password"
 
 
@@ -298,3 +302,55 @@ def test_the_log_formatter_masks_emails_phones_and_database_row_details(text):
 def test_the_log_formatter_leaves_times_and_ids_alone():
     text = "GET /locations/ 200 12.5ms at 2026-11-20 21:45:37 id 4f12d7300c6741248d05161860d2de1b"
     assert redact(text) == text
+
+
+# --- Patients' data and client addresses -----------------------------------------------------
+
+PATIENT = {
+    "first_name": "Zebulon",
+    "last_name": "Quartermaine",
+    "email": "zq.unique@example.net",
+    "phone": "(213) 373-4253",
+    "message": "Quartermaine here, asking about my left knee before Tuesday.",
+}
+PATIENT_TRACES = ["Zebulon", "Quartermaine", "zq.unique", "373-4253", "3734253", "left knee"]
+
+
+def test_a_patients_details_never_reach_the_logs(client, offices, formatted_logs):
+    encino = next(office for office in offices if office.slug == "encino")
+    bad = client.post(FORM_URL, valid_form_data(encino, **{**PATIENT, "email": "zq.unique@"}))
+    assert bad.status_code == 400
+    good = client.post(FORM_URL, valid_form_data(encino, **PATIENT))
+    assert good.status_code == 302
+    logs = formatted_logs.getvalue()
+    assert "POST /consultation/ 302" in logs
+    for trace in PATIENT_TRACES:
+        assert trace not in logs, trace
+
+
+def test_a_patients_details_never_reach_the_server_log_through_gunicorn(
+    tmp_path, sqlite_template, start_gunicorn
+):
+    server = start_gunicorn(**SwitchableSqlite(sqlite_template, tmp_path).env, LOG_LEVEL="DEBUG")
+    patient = Browser(server.url)
+    sent = patient.post(FORM_URL, patient_form(patient, **PATIENT))
+    assert sent.status == 302
+    assert patient.get("/consultation/thanks/").status == 200
+    log = server.log_text()
+    assert "POST /consultation/ 302" in log
+    for trace in PATIENT_TRACES:
+        assert trace not in log, trace
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(client, offices, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.BOOKINGS_RATE_LIMIT = 2
+    settings.BOOKINGS_RATE_LIMIT_KEEP = 0
+    encino = next(office for office in offices if office.slug == "encino")
+    statuses = [
+        client.post(
+            FORM_URL, valid_form_data(encino), HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
