@@ -1,5 +1,6 @@
 """Spam defences without third parties: a signed one-time form token and a shared rate limit."""
 
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -8,6 +9,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache as default_cache
 from django.utils.crypto import salted_hmac
+
+logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "bookings.consultation-form"
 
@@ -81,8 +84,15 @@ class RateLimiter:
         prefix = self._prefix(client_ip, now if now is not None else time.time())
         slots = self.limit + self.keep
         keys = [f"{prefix}:{n}" for n in range(1, slots + 1)]
-        taken = self.cache.get_many(keys)
-        for n, key in enumerate(keys, start=1):
-            if key not in taken and self.cache.add(key, 1, timeout=self.window + 5):
-                return RateLimitResult(count=n, limit=self.limit, keep=self.keep)
+        try:
+            taken = self.cache.get_many(keys)
+            for n, key in enumerate(keys, start=1):
+                if key not in taken and self.cache.add(key, 1, timeout=self.window + 5):
+                    return RateLimitResult(count=n, limit=self.limit, keep=self.keep)
+        except Exception:  # any cache backend's error: Redis down, a locked table
+            # Fail open: a patient's request matters more than the limit while the cache is down.
+            logger.warning(
+                "Cache unavailable, so the rate limit let this request through", exc_info=True
+            )
+            return RateLimitResult(count=0, limit=self.limit, keep=self.keep)
         return RateLimitResult(count=slots + 1, limit=self.limit, keep=self.keep)

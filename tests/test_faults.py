@@ -149,11 +149,6 @@ def test_redis_down_the_site_keeps_serving_and_caching_resumes_when_it_is_back(
     assert "Traceback" not in server.log_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bookings.spam.RateLimiter.hit lets the cache error through (a 500, the request "
-    "lost); it must fail open and log. Remove this marker once bookings/spam.py does.",
-)
 def test_redis_down_a_patients_request_is_still_taken(
     redis_proxy, tmp_path, sqlite_template, start_gunicorn
 ):
