@@ -6,7 +6,10 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve bench migrate demo install install-dev clean
+.PHONY: run test lint format serve bench migrate demo install install-dev messages makemessages clean
+
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +25,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-migrate: install
+# Translations are compiled with polib (pure Python), so set-up needs no GNU gettext.
+%.mo: %.po $(VENV)/.installed
+	$(PY) -c "import sys, polib; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])" $< $@
+
+messages: $(MO_FILES)
+
+# For developers adding strings (needs GNU gettext's xgettext): refresh the .po files.
+makemessages: install
+	DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete \
+		--ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench
+
+migrate: install messages
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py createcachetable
 
@@ -37,7 +51,7 @@ run: demo
 	@echo ""
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev
+test: install-dev messages
 	DJANGO_SETTINGS_MODULE=clinic_site.test_settings $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=clinic_site.test_settings $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -61,7 +75,7 @@ serve: migrate
 # Load benchmarks over loopback (bench/run.py): prints the figures, writes bench/results.json.
 # DATABASE_URL picks the database (default: a fresh bench/db.sqlite3); REDIS_URL the cache.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
-bench: install
+bench: install messages
 	@command -v wrk >/dev/null 2>&1 || $(SUDO) apt-get install -y -qq wrk >/dev/null 2>&1 \
 		|| { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; } \
 		|| echo "wrk could not be installed: bench/run.py uses its Python load generator."

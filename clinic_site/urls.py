@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from seo.sitemaps import SITEMAPS
 
@@ -14,7 +16,25 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(settings.ADMIN_URL, admin.site.urls),
+]
+
+# Patient pages in every language: English at /treatments/…, Spanish at /es/treatments/….
+# Paths and slugs stay the same in both, so the language switcher maps page to page.
+urlpatterns += i18n_patterns(
     path("search/", include("search.urls")),
     path("consultation/", include("bookings.urls")),
     path("", include("pages.urls")),
-]
+    prefix_default_language=False,
+)
+
+# Uploaded images and their renditions. A TLS proxy in front may serve MEDIA_ROOT itself and
+# set SERVE_MEDIA=0.
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    ]

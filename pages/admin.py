@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from .models import (
     FAQ,
@@ -41,7 +42,7 @@ def readability_note(result: Readability | None) -> str:
     )
 
 
-class TreatmentSectionInline(admin.StackedInline):
+class TreatmentSectionInline(TranslationStackedInline):
     model = TreatmentSection
     extra = 0
     fields = ["kind", "heading", "body", "sort_order", "reading_grade"]
@@ -55,7 +56,7 @@ class TreatmentSectionInline(admin.StackedInline):
         return readability_note(section.readability())
 
 
-class FAQInline(admin.StackedInline):
+class FAQInline(TranslationStackedInline):
     model = FAQ
     extra = 0
     fields = ["question", "answer", "sort_order"]
@@ -98,7 +99,7 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(admin.ModelAdmin):
+class TreatmentAdmin(TranslationAdmin):
     list_display = [
         "title",
         "status",
@@ -123,6 +124,10 @@ class TreatmentAdmin(admin.ModelAdmin):
         ("Conditions it may help", {"fields": ["conditions"]}),
         ("Medical review", {"fields": ["reviewed_by", "last_reviewed", "next_review_due"]}),
         ("Regulatory notice", {"fields": ["regulatory_notice"]}),
+        (
+            "Search engines and shared links",
+            {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -212,7 +217,7 @@ class TreatmentDueForReviewAdmin(TreatmentAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(TranslationAdmin):
     list_display = ["name", "body_area"]
     list_filter = ["body_area"]
     search_fields = ["name", "description"]
@@ -220,7 +225,7 @@ class ConditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Physician)
-class PhysicianAdmin(admin.ModelAdmin):
+class PhysicianAdmin(TranslationAdmin):
     list_display = ["name", "credentials"]
     search_fields = ["name", "credentials"]
     prepopulated_fields = {"slug": ["name"]}
@@ -235,11 +240,11 @@ class PhysicianAdmin(admin.ModelAdmin):
 
 
 @admin.register(SitePage)
-class SitePageAdmin(admin.ModelAdmin):
+class SitePageAdmin(TranslationAdmin):
     list_display = ["title", "slug", "updated_at"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["title", "slug", "body", "reading_grade"]
+    fields = ["title", "slug", "body", "reading_grade", "seo_title", "seo_description"]
     readonly_fields = ["reading_grade"]
 
     @admin.display(description="Reading grade")
@@ -250,7 +255,7 @@ class SitePageAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(TranslationAdmin):
     def has_add_permission(self, request):
         return not SiteSettings.objects.exists()  # there is one row
 
@@ -264,7 +269,7 @@ class OpeningHoursInline(admin.TabularInline):
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(TranslationAdmin):
     list_display = ["name", "city", "phone", "consultation_email"]
     search_fields = ["name", "city"]
     prepopulated_fields = {"slug": ["name"]}

@@ -2,6 +2,7 @@
 
 import markdown as markdown_lib
 import nh3
+from django.conf import settings
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "b", "i", "a",
@@ -21,3 +22,15 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer",
     )
+
+
+def render_markdown_fields(instance, source: str, target: str) -> None:
+    """Render `source` into `target` for every language the content can be written in."""
+    languages = [code for code, _ in settings.LANGUAGES]
+    if not hasattr(instance, f"{source}_{languages[0]}"):
+        setattr(instance, target, render_markdown(getattr(instance, source)))
+        return
+    for code in languages:
+        markdown_text = getattr(instance, f"{source}_{code}") or ""
+        html = render_markdown(markdown_text) if markdown_text else ""
+        setattr(instance, f"{target}_{code}", html)

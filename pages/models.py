@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
@@ -5,12 +6,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .claims import find_numeric_claims
 from .images import commit_upload, refresh_renditions, validate_image_upload
-from .markdown import render_markdown
+from .markdown import render_markdown_fields
 from .readability import Readability, grade_html, grade_markdown
+
+
+def english(field_name: str) -> str:
+    """The form field editors fill in for the English text of a translated field."""
+    return f"{field_name}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"
 
 
 class BodyArea(models.TextChoices):
@@ -60,7 +67,7 @@ class Physician(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.bio_html = render_markdown(self.bio)
+        render_markdown_fields(self, "bio", "bio_html")
         commit_upload(self.photo)
         refresh_renditions(self, "photo", "photo_renditions")
         super().save(*args, **kwargs)
@@ -74,7 +81,11 @@ class Physician(models.Model):
     def clean(self):
         if self.photo and not self.photo_alt.strip():
             raise ValidationError(
-                {"photo_alt": "Please describe the photo for patients who use a screen reader."},
+                {
+                    english(
+                        "photo_alt"
+                    ): "Please describe the photo for patients who use a screen reader."
+                },
                 code="alt_required",
             )
 
@@ -140,12 +151,21 @@ class SiteSettings(models.Model):
         return settings
 
     @classmethod
-    def default_notice(cls) -> str:
-        """The site-wide regulatory notice, read without writing (pages call this on GET)."""
-        return (
-            cls.objects.filter(pk=1).values_list("default_regulatory_notice", flat=True).first()
-            or ""
+    def default_notice(cls) -> tuple[str, str]:
+        """The site-wide regulatory notice and its language, read without writing (pages call
+        this on GET): the page's language when written in it, otherwise English."""
+        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        language = (get_language() or default).split("-")[0]
+        languages = [language, default] if language != default else [default]
+        row = (
+            cls.objects.filter(pk=1)
+            .values_list(*[f"default_regulatory_notice_{code}" for code in languages])
+            .first()
         )
+        for code, text in zip(languages, row or (), strict=False):
+            if text and text.strip():
+                return text, code
+        return "", default
 
 
 class TreatmentQuerySet(models.QuerySet):
@@ -253,7 +273,7 @@ class Treatment(models.Model):
     def clean(self):
         if self.hero_image and not self.hero_image_alt.strip():
             raise ValidationError(
-                {"hero_image_alt": "Please describe the image for screen reader users."},
+                {english("hero_image_alt"): "Please describe the image for screen reader users."},
                 code="alt_required",
             )
         if (
@@ -339,14 +359,14 @@ class TreatmentSection(models.Model):
         return self.display_heading
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        render_markdown_fields(self, "body", "body_html")
         self.anchor = self.unique_anchor()
         super().save(*args, **kwargs)
 
     def clean(self):
         if not self.body.strip() and self.kind not in self.KINDS_WITH_ENTRIES:
             raise ValidationError(
-                {"body": "Please write the text of this section."}, code="body_required"
+                {english("body"): "Please write the text of this section."}, code="body_required"
             )
 
     @property
@@ -357,7 +377,8 @@ class TreatmentSection(models.Model):
         """The id of the section on the page: its kind, or its heading for "other" sections."""
         if self.kind != self.Kind.OTHER:
             return self.kind  # unique per treatment (constraint), stable when headings change
-        base = slugify(self.heading)[:50] or "section"
+        # The English heading, so the anchor is the same in every language.
+        base = slugify(getattr(self, "heading_en", None) or self.heading)[:50] or "section"
         taken = set(
             TreatmentSection.objects.filter(treatment_id=self.treatment_id)
             .exclude(pk=self.pk)
@@ -399,7 +420,7 @@ class FAQ(models.Model):
         return self.question
 
     def save(self, *args, **kwargs):
-        self.answer_html = render_markdown(self.answer)
+        render_markdown_fields(self, "answer", "answer_html")
         super().save(*args, **kwargs)
 
 
@@ -447,7 +468,7 @@ class SitePage(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        render_markdown_fields(self, "body", "body_html")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

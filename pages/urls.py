@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.urls import path, re_path
-from django.views.static import serve
 
 from . import views
 from .models import SitePage
@@ -23,15 +21,3 @@ urlpatterns = [
         name="site_page_short",
     ),
 ]
-
-# Uploaded images (editors' uploads and their renditions). A TLS proxy in front may serve
-# MEDIA_ROOT itself and set SERVE_MEDIA=0.
-if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(
-            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-            name="media",
-        )
-    ]

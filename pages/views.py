@@ -14,6 +14,7 @@ from .models import (
     Treatment,
     group_by_body_area,
 )
+from .templatetags.translations import shown_language
 
 
 def home(request):
@@ -52,7 +53,13 @@ class TreatmentDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         treatment = self.object
-        context["regulatory_notice"] = treatment.regulatory_notice or SiteSettings.default_notice()
+        if treatment.regulatory_notice:
+            context["regulatory_notice"] = treatment.regulatory_notice
+            context["regulatory_notice_language"] = shown_language(treatment, "regulatory_notice")
+        else:
+            notice, language = SiteSettings.default_notice()
+            context["regulatory_notice"] = notice
+            context["regulatory_notice_language"] = language
         context["meta"] = meta.for_treatment(treatment)
         sections = treatment.sections.all()
         kinds = {section.kind for section in sections}

@@ -4,7 +4,15 @@ from django.urls import reverse
 from pages.models import Condition, Office, Physician, SitePage, Treatment
 
 
-class TreatmentSitemap(Sitemap):
+class BilingualSitemap(Sitemap):
+    """Each page once per language, with hreflang alternates (English is x-default)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class TreatmentSitemap(BilingualSitemap):
     changefreq = "monthly"
     priority = 0.9
 
@@ -15,7 +23,7 @@ class TreatmentSitemap(Sitemap):
         return treatment.updated_at
 
 
-class ConditionSitemap(Sitemap):
+class ConditionSitemap(BilingualSitemap):
     changefreq = "monthly"
     priority = 0.7
 
@@ -26,7 +34,7 @@ class ConditionSitemap(Sitemap):
         return getattr(condition, "updated_at", None)
 
 
-class OfficeSitemap(Sitemap):
+class OfficeSitemap(BilingualSitemap):
     changefreq = "yearly"
     priority = 0.6
 
@@ -37,7 +45,7 @@ class OfficeSitemap(Sitemap):
         return getattr(office, "updated_at", None)
 
 
-class PhysicianSitemap(Sitemap):
+class PhysicianSitemap(BilingualSitemap):
     changefreq = "yearly"
     priority = 0.5
 
@@ -48,7 +56,7 @@ class PhysicianSitemap(Sitemap):
         return getattr(physician, "updated_at", None)
 
 
-class SitePageSitemap(Sitemap):
+class SitePageSitemap(BilingualSitemap):
     changefreq = "yearly"
     priority = 0.3
 
@@ -59,7 +67,7 @@ class SitePageSitemap(Sitemap):
         return page.updated_at
 
 
-class ListingSitemap(Sitemap):
+class ListingSitemap(BilingualSitemap):
     changefreq = "weekly"
     priority = 0.8
 

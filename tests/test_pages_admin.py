@@ -24,6 +24,17 @@ def superuser_client(client):
     return client
 
 
+# Admin shows these in each language (django-modeltranslation); the English one is "<name>_en".
+TRANSLATED = {
+    "title", "summary", "hero_image_alt", "regulatory_notice", "seo_title", "seo_description",
+    "heading", "body", "question", "answer",
+}  # fmt: skip
+
+
+def english_names(row: dict) -> dict:
+    return {f"{key}_en" if key in TRANSLATED else key: value for key, value in row.items()}
+
+
 def treatment_form(*, sections=(), faqs=(), references=(), **fields) -> dict:
     """POST data for the treatment add/change form in admin, inlines included."""
     data = {
@@ -39,6 +50,7 @@ def treatment_form(*, sections=(), faqs=(), references=(), **fields) -> dict:
         "regulatory_notice": "",
         **fields,
     }
+    data = english_names(data)
     for prefix, rows in [("sections", sections), ("faqs", faqs), ("references", references)]:
         data |= {
             f"{prefix}-TOTAL_FORMS": len(rows),
@@ -47,7 +59,7 @@ def treatment_form(*, sections=(), faqs=(), references=(), **fields) -> dict:
             f"{prefix}-MAX_NUM_FORMS": 1000,
         }
         for number, row in enumerate(rows):
-            data |= {f"{prefix}-{number}-{key}": value for key, value in row.items()}
+            data |= {f"{prefix}-{number}-{key}": value for key, value in english_names(row).items()}
     return data
 
 

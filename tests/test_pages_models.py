@@ -92,7 +92,7 @@ def test_section_text_is_required_except_where_the_page_lists_entries():
     treatment = make_treatment(sections=0)
     with pytest.raises(ValidationError) as error:
         TreatmentSection(treatment=treatment, kind="risks", body=" ").full_clean()
-    assert "body" in error.value.message_dict
+    assert "body_en" in error.value.message_dict  # the English text editors fill in
     TreatmentSection(treatment=treatment, kind="faq", body="").full_clean()
     TreatmentSection(treatment=treatment, kind="conditions", body="").full_clean()
 
@@ -123,7 +123,7 @@ def test_a_hero_image_needs_a_description_and_its_size_is_stored(settings, tmp_p
     treatment.hero_image.save("knee.png", ContentFile(buffer.getvalue()), save=False)
     with pytest.raises(ValidationError) as error:
         treatment.full_clean()
-    assert "hero_image_alt" in error.value.message_dict
+    assert "hero_image_alt_en" in error.value.message_dict
     treatment.hero_image_alt = "A knee"
     treatment.full_clean()
     treatment.save()
@@ -132,10 +132,10 @@ def test_a_hero_image_needs_a_description_and_its_size_is_stored(settings, tmp_p
 
 
 def test_site_settings_default_notice_is_read_without_creating_a_row():
-    assert SiteSettings.default_notice() == ""
+    assert SiteSettings.default_notice() == ("", "en")
     assert not SiteSettings.objects.exists()
     SiteSettings.objects.create(pk=1, default_regulatory_notice="Not FDA approved.")
-    assert SiteSettings.default_notice() == "Not FDA approved."
+    assert SiteSettings.default_notice() == ("Not FDA approved.", "en")
 
 
 def test_conditions_are_grouped_by_body_area_in_a_fixed_order():
