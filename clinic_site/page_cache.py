@@ -24,9 +24,9 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_max_age
-from django.utils.translation import get_language_from_request
+from django.utils.translation import get_language_from_path
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,6 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.release = release_id()
-        self.languages = len(settings.LANGUAGES) > 1
         # After a cache error, this worker leaves the cache alone until then (no slow retries).
         self.retry_at = 0.0
         # Recent entries kept in this worker too: a hit then reads only the small version key.
@@ -166,8 +165,11 @@ class PageCacheMiddleware:
             for name, _ in parse_qsl(query, keep_blank_values=True)
         ):
             return None
+        # As LocaleMiddleware will (it runs later): the path's prefix names the language.
+        language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         try:
-            match = resolve(request.path_info)
+            with translation.override(language):
+                match = resolve(request.path_info)
             host = request.get_host()
         except (Resolver404, DisallowedHost):
             return None  # 404s and bad hosts take the normal path
@@ -178,8 +180,7 @@ class PageCacheMiddleware:
             return None
         # The date is part of the key: pages scheduled to publish today appear after midnight.
         parts = [self.release, str(timezone.localdate()), request.scheme, host, request.path]
-        if self.languages:
-            parts.append(get_language_from_request(request))
+        parts.append(language)
         digest = hashlib.md5("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
         return f"page:{digest}"
 

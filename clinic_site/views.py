@@ -19,13 +19,14 @@ def database_is_down(error) -> bool:
     return isinstance(error, OperationalError) and not str(error).startswith("no such ")
 
 
-# Built once: the floor of `make bench` is this constant response.
-ROBOTS_TXT = (
-    "User-agent: *\n"
-    "Disallow: /admin/\n"
-    "Disallow: /consultation/thanks/\n"
-    "Disallow: /search/\n"
-    f"Sitemap: {settings.SITE_URL}/sitemap.xml\n"
+# Built once: the floor of `make bench` is this constant response. Other languages' pages
+# live under their prefix (/es/…), so their private pages are listed too.
+_PREFIXES = [""] + [f"/{code}" for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+ROBOTS_TXT = "".join(
+    ["User-agent: *\n", "Disallow: /admin/\n"]
+    + [f"Disallow: {prefix}/consultation/thanks/\n" for prefix in _PREFIXES]
+    + [f"Disallow: {prefix}/search/\n" for prefix in _PREFIXES]
+    + [f"Sitemap: {settings.SITE_URL}/sitemap.xml\n"]
 )
 
 

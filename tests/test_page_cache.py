@@ -38,7 +38,7 @@ def comparable(response):
 
 
 def test_a_cached_page_is_byte_identical_to_a_fresh_one(client, settings, page_cache_on, encino):
-    paths = ["/", "/locations/", encino.get_absolute_url()]
+    paths = ["/", "/locations/", encino.get_absolute_url(), "/es/", "/es/locations/encino/"]
     first = {path: comparable(client.get(path)) for path in paths}
     cached = {path: comparable(client.get(path)) for path in paths}
     settings.PAGE_CACHE_ENABLED = False
@@ -53,6 +53,17 @@ def test_anonymous_visitors_get_the_cached_page(client, page_cache_on, encino):
     assert "Encino" in client.get(url).content.decode()
     rename_behind_the_cache(encino, "Valley Office")
     assert "Valley Office" not in client.get(url).content.decode()
+
+
+def test_each_language_has_its_own_cached_page_whatever_came_before(client, page_cache_on, encino):
+    english, spanish = "/locations/encino/", "/es/locations/encino/"
+    for path in (english, spanish, english):
+        client.get(path)
+    rename_behind_the_cache(encino, "Valley Office")
+    for path in (spanish, english, spanish):
+        response = client.get(path)
+        assert "Valley Office" not in response.content.decode(), path
+        assert response["Content-Language"] == ("es" if path == spanish else "en")
 
 
 def test_an_editors_save_shows_on_the_next_request(client, page_cache_on, encino):

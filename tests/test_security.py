@@ -249,6 +249,7 @@ def test_robots_txt_keeps_crawlers_out_of_admin_and_thanks_and_names_the_sitemap
     lines = response.content.decode().splitlines()
     assert "Disallow: /admin/" in lines
     assert "Disallow: /consultation/thanks/" in lines
+    assert "Disallow: /es/consultation/thanks/" in lines
     assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in lines
 
 
