@@ -3,7 +3,9 @@
 import re
 from html import unescape
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from pages.models import Condition, Treatment
 
@@ -16,6 +18,17 @@ def html_to_text(html: str) -> str:
     return " ".join(unescape(TAG.sub(" ", html or "")).split())
 
 
+def in_each_language(build):
+    """Call build() once per site language, with that language active; join the documents."""
+    documents = []
+    for code, _ in settings.LANGUAGES:
+        with translation.override(code):
+            for document in build():
+                document.language = code
+                documents.append(document)
+    return documents
+
+
 @transaction.atomic
 def index_treatment(treatment_id: int) -> None:
     SearchDocument.objects.filter(treatment_id=treatment_id).delete()
@@ -26,6 +39,11 @@ def index_treatment(treatment_id: int) -> None:
     )
     if treatment is None:
         return
+    # Untranslated text falls back to English, so a Spanish search still finds those pages.
+    SearchDocument.objects.bulk_create(in_each_language(lambda: treatment_documents(treatment)))
+
+
+def treatment_documents(treatment) -> list[SearchDocument]:
     url = treatment.get_absolute_url()
     shared = {"treatment": treatment, "visible_from": treatment.published_on}
     documents = [
@@ -63,7 +81,7 @@ def index_treatment(treatment_id: int) -> None:
                 **shared,
             )
         )
-    SearchDocument.objects.bulk_create(documents)
+    return documents
 
 
 @transaction.atomic
@@ -72,14 +90,20 @@ def index_condition(condition_id: int) -> None:
     condition = Condition.objects.filter(pk=condition_id).first()
     if condition is None:
         return
-    SearchDocument.objects.create(
-        kind=SearchDocument.Kind.CONDITION,
-        title=condition.name,
-        context=condition.get_body_area_display(),
-        body=condition.description,
-        url=condition.get_absolute_url(),
-        condition=condition,
-        weight=2,
+    SearchDocument.objects.bulk_create(
+        in_each_language(
+            lambda: [
+                SearchDocument(
+                    kind=SearchDocument.Kind.CONDITION,
+                    title=condition.name,
+                    context=str(condition.get_body_area_display()),
+                    body=condition.description,
+                    url=condition.get_absolute_url(),
+                    condition=condition,
+                    weight=2,
+                )
+            ]
+        )
     )
 
 

@@ -4,9 +4,10 @@ from django.utils import timezone
 
 
 class SearchDocumentQuerySet(models.QuerySet):
-    def visible(self):
+    def visible(self, language: str = ""):
         today = timezone.localdate()
-        return self.filter(Q(visible_from__isnull=True) | Q(visible_from__lte=today))
+        documents = self.filter(Q(visible_from__isnull=True) | Q(visible_from__lte=today))
+        return documents.filter(language=language) if language else documents
 
 
 class SearchDocument(models.Model):
@@ -19,6 +20,9 @@ class SearchDocument(models.Model):
         CONDITION = "condition", "Condition"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    language = models.CharField(
+        max_length=8, default="en", help_text="The page language this text is shown in."
+    )
     title = models.CharField(max_length=250)
     context = models.CharField(
         max_length=250, blank=True, help_text="Where the match is, e.g. the treatment's title."

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from .models import SearchDocument
 
@@ -51,8 +52,12 @@ def search(raw_query: str) -> SearchResults:
     return results
 
 
+def page_language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
 def _run(query: str) -> list[SearchDocument]:
-    documents = SearchDocument.objects.visible()
+    documents = SearchDocument.objects.visible(page_language())
     if connection.vendor == "postgresql":
         return _postgres(documents, query)
     return _fallback(documents, query)
@@ -61,11 +66,12 @@ def _run(query: str) -> list[SearchDocument]:
 def _postgres(documents, query: str) -> list[SearchDocument]:
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
-    from .vectors import document_vector
+    from .vectors import config_for, document_vector
 
-    search_query = SearchQuery(query, search_type="websearch", config="english")
+    config = config_for(page_language())
+    search_query = SearchQuery(query, search_type="websearch", config=config)
     return list(
-        documents.annotate(rank=SearchRank(document_vector(), search_query))
+        documents.annotate(rank=SearchRank(document_vector(config), search_query))
         .filter(rank__gt=0)
         .order_by("-rank", "-weight", "title")[:MAX_RESULTS]
     )
@@ -88,7 +94,8 @@ def _fallback(documents, query: str) -> list[SearchDocument]:
 
 def vocabulary() -> set[str]:
     words = set()
-    for title, body in SearchDocument.objects.visible().values_list("title", "body"):
+    documents = SearchDocument.objects.visible(page_language())
+    for title, body in documents.values_list("title", "body"):
         words.update(word.lower() for word in WORD.findall(f"{title} {body}") if len(word) > 1)
     return words
 

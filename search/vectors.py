@@ -2,8 +2,15 @@
 
 from django.contrib.postgres.search import SearchVector
 
+# PostgreSQL's text search configurations: stemming and stop words per language.
+CONFIGS = {"en": "english", "es": "spanish"}
 
-def document_vector():
-    return SearchVector("title", weight="A", config="english") + SearchVector(
-        "context", "body", weight="B", config="english"
+
+def config_for(language: str) -> str:
+    return CONFIGS.get(language, "simple")
+
+
+def document_vector(config: str = "english"):
+    return SearchVector("title", weight="A", config=config) + SearchVector(
+        "context", "body", weight="B", config=config
     )

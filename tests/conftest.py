@@ -68,3 +68,13 @@ def offices(db):
     from pages.demo.offices import load_offices
 
     return load_offices()
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English: a Spanish request must not leave Spanish active for the next."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

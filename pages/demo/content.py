@@ -23,6 +23,7 @@ from pages.models import (
     TreatmentSection,
 )
 
+from . import spanish
 from .images import ensure_image, hero, portrait
 
 Kind = TreatmentSection.Kind
@@ -30,6 +31,14 @@ Kind = TreatmentSection.Kind
 
 def md(text: str) -> str:
     return dedent(text).strip()
+
+
+TRANSLATED_PHYSICIAN_FIELDS = {"credentials", "bio", "photo_alt"}
+
+
+def english_name(field_name: str) -> str:
+    """Demo text is English: write it to the English column whatever language is active."""
+    return f"{field_name}_en" if field_name in TRANSLATED_PHYSICIAN_FIELDS else field_name
 
 
 # (slug, name, body area, description)
@@ -602,15 +611,22 @@ PUBLISHED_ON = date(2025, 1, 6)
 def load_conditions() -> dict[str, Condition]:
     conditions = {}
     for slug, name, body_area, description in CONDITIONS:
+        name_es, description_es = spanish.CONDITIONS.get(slug, ("", ""))
         conditions[slug], _ = Condition.objects.update_or_create(
             slug=slug,
-            defaults={"name": name, "body_area": body_area, "description": description},
+            defaults={
+                "name_en": name,
+                "description_en": description,
+                "name_es": name_es,
+                "description_es": description_es,
+                "body_area": body_area,
+            },
         )
     return conditions
 
 
 def load_physician() -> Physician:
-    fields = dict(PHYSICIAN)
+    fields = {english_name(key): value for key, value in PHYSICIAN.items()}
     fields["photo"] = ensure_image(
         f"demo/{fields['slug']}.jpg", portrait((200, 220, 230), (11, 79, 108))
     )
@@ -622,14 +638,20 @@ def load_treatment(
     demo: DemoTreatment, conditions: dict[str, Condition], physician: Physician
 ) -> Treatment:
     last_reviewed = timezone.localdate() - timedelta(days=30)
+    es = spanish.TREATMENTS.get(demo.slug, {})
     treatment, _ = Treatment.objects.update_or_create(
         slug=demo.slug,
         defaults={
-            "title": demo.title,
-            "summary": demo.summary,
-            "regulatory_notice": demo.regulatory_notice,
+            "title_en": demo.title,
+            "summary_en": demo.summary,
+            "regulatory_notice_en": demo.regulatory_notice,
+            "hero_image_alt_en": demo.image_alt,
+            # Empty Spanish fields show the English text with a note: that is the fallback.
+            "title_es": es.get("title", ""),
+            "summary_es": es.get("summary", ""),
+            "regulatory_notice_es": es.get("regulatory_notice", ""),
+            "hero_image_alt_es": es.get("hero_image_alt", ""),
             "hero_image": ensure_image(f"demo/{demo.slug}.jpg", hero(*demo.colors)),
-            "hero_image_alt": demo.image_alt,
             "status": Treatment.Status.PUBLISHED,
             "published_on": PUBLISHED_ON,
             "reviewed_by": physician,
@@ -642,12 +664,31 @@ def load_treatment(
     treatment.sections.all().delete()
     treatment.faqs.all().delete()
     treatment.references.all().delete()
-    for order, (kind, heading, body) in enumerate(demo.sections, start=1):
+    sections_es = es.get("sections") or [("", "")] * len(demo.sections)
+    for order, ((kind, heading, body), (heading_es, body_es)) in enumerate(
+        zip(demo.sections, sections_es, strict=True), start=1
+    ):
         TreatmentSection(
-            treatment=treatment, kind=kind, heading=heading, body=body, sort_order=order
+            treatment=treatment,
+            kind=kind,
+            heading_en=heading,
+            body_en=body,
+            heading_es=heading_es,
+            body_es=body_es,
+            sort_order=order,
         ).save()
-    for order, (question, answer) in enumerate(demo.faqs, start=1):
-        FAQ(treatment=treatment, question=question, answer=answer, sort_order=order).save()
+    faqs_es = es.get("faqs") or [("", "")] * len(demo.faqs)
+    for order, ((question, answer), (question_es, answer_es)) in enumerate(
+        zip(demo.faqs, faqs_es, strict=True), start=1
+    ):
+        FAQ(
+            treatment=treatment,
+            question_en=question,
+            answer_en=answer,
+            question_es=question_es,
+            answer_es=answer_es,
+            sort_order=order,
+        ).save()
     Reference.objects.bulk_create(
         Reference(treatment=treatment, citation=citation, url=url, sort_order=order)
         for order, (citation, url) in enumerate(demo.references, start=1)
@@ -659,7 +700,7 @@ def load_site_pages() -> list[SitePage]:
     pages = []
     for slug, (title, body) in SITE_PAGES.items():
         page, _ = SitePage.objects.update_or_create(
-            slug=slug, defaults={"title": title, "body": md(body)}
+            slug=slug, defaults={"title_en": title, "body_en": md(body)}
         )
         pages.append(page)
     return pages
@@ -669,7 +710,8 @@ def load_site_pages() -> list[SitePage]:
 def load_content() -> dict[str, int]:
     """Load or refresh all demo content except offices; returns how many of each."""
     settings = SiteSettings.load()
-    settings.default_regulatory_notice = DEFAULT_REGULATORY_NOTICE
+    settings.default_regulatory_notice_en = DEFAULT_REGULATORY_NOTICE
+    settings.default_regulatory_notice_es = spanish.DEFAULT_REGULATORY_NOTICE
     settings.save()
     conditions = load_conditions()
     physician = load_physician()

@@ -6,6 +6,8 @@ from django.db import transaction
 
 from pages.models import Office, OpeningHours
 
+from .spanish import OFFICE_DIRECTIONS
+
 OFFICES = [
     {
         "slug": "los-angeles",
@@ -53,6 +55,8 @@ def load_offices() -> list[Office]:
     offices = []
     for data in OFFICES:
         fields = dict(data)
+        fields["directions_en"] = fields.pop("directions")
+        fields["directions_es"] = OFFICE_DIRECTIONS.get(fields["slug"], "")
         office, _ = Office.objects.update_or_create(slug=fields.pop("slug"), defaults=fields)
         office.hours.all().delete()
         OpeningHours.objects.bulk_create(
