@@ -19,7 +19,8 @@ from pages.readability import TARGET_GRADE, grade_markdown
 
 pytestmark = pytest.mark.django_db
 
-REFERENCE_DIR = Path("/work/shared/reference")
+# The reference pages sit beside the checkout, in shared/ (as on developers' machines and CI).
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
 # Six words in a row shared with the reference pages is copying; shorter runs are common phrases.
 RUN = 6
 
