@@ -20,6 +20,26 @@ def english(field_name: str) -> str:
     return f"{field_name}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"
 
 
+class SearchEngineFields(models.Model):
+    """Optional wording for search results and shared links; the page's own is used if empty."""
+
+    seo_title = models.CharField(
+        "search engine title",
+        max_length=70,
+        blank=True,
+        help_text="Optional. The title shown in search results; the page title is used if empty.",
+    )
+    seo_description = models.CharField(
+        "search engine description",
+        max_length=160,
+        blank=True,
+        help_text="Optional. The snippet shown in search results and shared links.",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class BodyArea(models.TextChoices):
     KNEE = "knee", _("Knee")
     HIP = "hip", _("Hip")
@@ -90,24 +110,12 @@ class Physician(models.Model):
             )
 
 
-class Condition(models.Model):
+class Condition(SearchEngineFields):
     name = models.CharField(max_length=120)
     slug = models.SlugField(unique=True)
     body_area = models.CharField(max_length=20, choices=BodyArea.choices, default=BodyArea.OTHER)
     description = models.TextField(
         help_text="One or two plain sentences a patient sees in listings and on the page."
-    )
-    seo_title = models.CharField(
-        "search engine title",
-        max_length=70,
-        blank=True,
-        help_text="Optional. The title shown in search results; the page title is used if empty.",
-    )
-    seo_description = models.CharField(
-        "search engine description",
-        max_length=160,
-        blank=True,
-        help_text="Optional. The snippet shown in search results and shared links.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -187,7 +195,7 @@ class TreatmentQuerySet(models.QuerySet):
         )
 
 
-class Treatment(models.Model):
+class Treatment(SearchEngineFields):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -239,18 +247,6 @@ class Treatment(models.Model):
     regulatory_notice = models.TextField(
         blank=True,
         help_text="e.g. the FDA status of this therapy. Empty: the site-wide default is shown.",
-    )
-    seo_title = models.CharField(
-        "search engine title",
-        max_length=70,
-        blank=True,
-        help_text="Optional. The title shown in search results; the page title is used if empty.",
-    )
-    seo_description = models.CharField(
-        "search engine description",
-        max_length=160,
-        blank=True,
-        help_text="Optional. The snippet shown in search results and shared links.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -437,7 +433,7 @@ class Reference(models.Model):
         return self.citation[:80]
 
 
-class SitePage(models.Model):
+class SitePage(SearchEngineFields):
     """Simple pages: privacy notice, accessibility statement, medical disclaimer, about."""
 
     # The footer pages have short addresses (/privacy/); any other page lives at /info/<slug>/.
@@ -447,18 +443,6 @@ class SitePage(models.Model):
     slug = models.SlugField(unique=True, help_text="The page's address, e.g. “privacy”.")
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False)
-    seo_title = models.CharField(
-        "search engine title",
-        max_length=70,
-        blank=True,
-        help_text="Optional. The title shown in search results; the page title is used if empty.",
-    )
-    seo_description = models.CharField(
-        "search engine description",
-        max_length=160,
-        blank=True,
-        help_text="Optional. The snippet shown in search results and shared links.",
-    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
