@@ -9,6 +9,7 @@ from seo.sitemaps import SITEMAPS
 
 from . import views
 
+handler400 = "clinic_site.views.bad_request"
 handler500 = "clinic_site.views.server_error"
 
 urlpatterns = [

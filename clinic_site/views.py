@@ -3,7 +3,7 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.template import loader
 from django.utils.html import format_html_join
 from django.views.decorators.cache import never_cache
@@ -76,6 +76,12 @@ def service_unavailable(request=None):
 
 def _office_phones(offices):
     return ((office["name"], office["phone"], office["phone_display"]) for office in offices)
+
+
+def bad_request(request, exception):
+    """400 in the site's layout for requests Django refuses (too many or too long fields)."""
+    html = loader.render_to_string("400.html", error_page_context())
+    return HttpResponseBadRequest(html)
 
 
 def server_error(request):

@@ -205,3 +205,18 @@ def test_smtp_down_a_patients_request_is_kept_and_thanked_end_to_end(
     thanks = patient.get("/consultation/thanks/")
     assert thanks.status == 200 and "ENC-" in thanks.text
     assert database.count_consultation_requests() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("message=" + "x" * (300 * 1024), id="a-300-KB-message"),
+        pytest.param("&".join(f"f{n}=1" for n in range(1000)), id="a-thousand-fields"),
+    ],
+)
+def test_an_oversized_form_gets_a_polite_400_in_the_site_layout(client, db, body):
+    response = client.post(FORM_URL, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "shorten your message" in html
+    assert 'id="main-content"' in html
