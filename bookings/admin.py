@@ -2,11 +2,14 @@ import csv
 import logging
 
 import phonenumbers
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 
 from .models import ConsultationRequest, Notification, PurgeRun, StaffNote, StatusChange
 from .services import assign, change_status
@@ -85,6 +88,24 @@ class WaitingFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LanguageFilter(admin.SimpleListFilter):
+    """The language of the site the patient used, so staff can call back in it."""
+
+    title = "patient's language"
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        # In English for staff: "Spanish", not the "Español" the public switcher shows.
+        return [(code, get_language_info(code)["name"]) for code, _ in settings.LANGUAGES]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in dict(settings.LANGUAGES):
+            return queryset
+        # Regional codes ("en-us") count as their language.
+        return queryset.filter(Q(language=value) | Q(language__startswith=f"{value}-"))
+
+
 class StaffNoteInline(admin.TabularInline):
     model = StaffNote
     extra = 1
@@ -147,7 +168,7 @@ SUBMISSION_FIELDS = [
     "preferred_days_list",
     "preferred_time",
     "payment",
-    "language",
+    "language_name",
     "message",
     "medical_warning_shown",
     "consent_to_contact",
@@ -167,6 +188,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "patient_name",
         "office",
         "treatment",
+        "language_name",
         "status",
         "age",
         "assigned_to",
@@ -175,6 +197,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         StatusFilter,
         WaitingFilter,
         "office",
+        LanguageFilter,
         ("treatment", admin.RelatedOnlyFieldListFilter),
         ("created_at", admin.DateFieldListFilter),
         "spam_reason",
@@ -204,7 +227,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     "preferred_days_list",
                     "preferred_time",
                     "payment",
-                    "language",
+                    "language_name",
                 ]
             },
         ),
@@ -240,6 +263,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     @admin.display(description="name", ordering="last_name")
     def patient_name(self, consultation):
         return consultation.full_name
+
+    @admin.display(description="language", ordering="language")
+    def language_name(self, consultation):
+        return consultation.language_name or "–"
 
     @admin.display(description="age", ordering="created_at")
     def age(self, consultation):
@@ -380,6 +407,7 @@ CSV_COLUMNS = [
     ("Preferred days", lambda c: c.get_preferred_days_display()),
     ("Preferred time", lambda c: c.get_preferred_time_display()),
     ("Payment", lambda c: c.get_payment_display()),
+    ("Language", lambda c: c.language_name),
     ("Assigned to", lambda c: c.assigned_to or ""),
     ("Message", lambda c: c.message),
 ]

@@ -2,15 +2,20 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils.translation import get_language
+
 
 @dataclass(frozen=True)
 class ConsentWording:
     version: str
     contact: str
     texts: str
+    language: str = "en"
 
 
-# Never edit a published version: add a new one and make it CURRENT, so old records stay true.
+# Never edit a published version: add a new one and make it current, so old records stay true.
+# Each language has its own versions: the record must hold the words in the language shown.
 VERSIONS = {
     "2026-11-01": ConsentWording(
         version="2026-11-01",
@@ -23,8 +28,33 @@ VERSIONS = {
             "Message and data rates may apply. Reply STOP to end texts."
         ),
     ),
+    "2026-11-01-es": ConsentWording(
+        version="2026-11-01-es",
+        contact=(
+            "Acepto que la clínica se comunique conmigo por teléfono o correo electrónico sobre "
+            "esta solicitud. Entiendo que este formulario no es para emergencias ni para "
+            "preguntas médicas."
+        ),
+        texts=(
+            "También acepto recibir mensajes de texto sobre esta solicitud al número de "
+            "teléfono que escribí arriba. Pueden aplicarse tarifas de mensajes y datos. Responda "
+            "STOP para dejar de recibir mensajes."
+        ),
+        language="es",
+    ),
 }
-CURRENT = VERSIONS["2026-11-01"]
+# The wording each page language shows today.
+CURRENT_BY_LANGUAGE = {
+    "en": VERSIONS["2026-11-01"],
+    "es": VERSIONS["2026-11-01-es"],
+}
+CURRENT = CURRENT_BY_LANGUAGE["en"]
+
+
+def current(language: str | None = None) -> ConsentWording:
+    """Today's wording in the given language, else the page's, else the site's default."""
+    code = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return CURRENT_BY_LANGUAGE.get(code, CURRENT_BY_LANGUAGE[settings.LANGUAGE_CODE])
 
 
 def consent_evidence(*, version: str, contact: bool, texts: bool) -> str:

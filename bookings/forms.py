@@ -6,6 +6,8 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from pages.models import Office, Treatment
 
@@ -14,25 +16,20 @@ from .medical import medical_detail_found
 from .models import WEEKDAYS, ConsultationRequest
 from .spam import issue_form_token, read_form_token
 
-MESSAGE_HINT = (
+MESSAGE_HINT = _(
     "Please include non-medical questions only; do not send medical records or details of "
     "your condition. Up to 1,000 characters."
 )
-
-
-def too_long(what: str) -> dict:
-    return {
-        "max_length": f"Please shorten {what} to %(limit_value)d characters or fewer "
-        "(it has %(show_value)d)."
-    }
 
 
 def reject_control_characters(value: str, allowed: str = "") -> None:
     """Refuse invisible control characters (NUL and friends) that are often pasted by accident."""
     if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
         raise ValidationError(
-            "Please remove the hidden control characters from this field; they may have come "
-            "in with pasted text.",
+            gettext(
+                "Please remove the hidden control characters from this field; they may have "
+                "come in with pasted text."
+            ),
             code="control_characters",
         )
 
@@ -64,97 +61,123 @@ class OfficeChoiceField(forms.ModelChoiceField):
 
 class ConsultationRequestForm(forms.ModelForm):
     first_name = NameField(
-        label="First name",
+        label=_("First name"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-        error_messages={"required": "Please enter your first name.", **too_long("your first name")},
+        error_messages={
+            "required": _("Please enter your first name."),
+            "max_length": _(
+                "Please shorten your first name to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
+        },
     )
     last_name = NameField(
-        label="Last name",
+        label=_("Last name"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-        error_messages={"required": "Please enter your last name.", **too_long("your last name")},
+        error_messages={
+            "required": _("Please enter your last name."),
+            "max_length": _(
+                "Please shorten your last name to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
+        },
     )
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
-            "required": "Please enter your email address.",
-            "invalid": "Please enter an email address like name@example.com.",
-            **too_long("your email address"),
+            "required": _("Please enter your email address."),
+            "invalid": _("Please enter an email address like name@example.com."),
+            "max_length": _(
+                "Please shorten your email address to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
         },
     )
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         max_length=40,
-        help_text="Any format is fine, for example 818-555-0123.",
+        help_text=_("Any format is fine, for example 818-555-0123."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         error_messages={
-            "required": "Please enter a phone number we can reach you on.",
-            **too_long("the phone number"),
+            "required": _("Please enter a phone number we can reach you on."),
+            "max_length": _(
+                "Please shorten the phone number to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
         },
     )
     office = OfficeChoiceField(
-        label="Which office would you like to visit?",
+        label=_("Which office would you like to visit?"),
         queryset=Office.objects.all(),
         empty_label=None,
         widget=forms.RadioSelect,
-        error_messages={"required": "Please choose the office you would like to visit."},
+        error_messages={"required": _("Please choose the office you would like to visit.")},
     )
     treatment = forms.ModelChoiceField(
-        label="Treatment you are interested in",
+        label=_("Treatment you are interested in"),
         queryset=Treatment.objects.none(),
         required=False,
-        empty_label="Not sure yet",
-        help_text="Optional. Choose “Not sure yet” if you would like our advice.",
+        empty_label=_("Not sure yet"),
+        help_text=_("Optional. Choose “Not sure yet” if you would like our advice."),
     )
     patient_status = forms.ChoiceField(
-        label="Have you been a patient with us before?",
-        choices=[("new", "No, I am a new patient"), ("existing", "Yes, I am an existing patient")],
+        label=_("Have you been a patient with us before?"),
+        choices=[
+            ("new", _("No, I am a new patient")),
+            ("existing", _("Yes, I am an existing patient")),
+        ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Please tell us whether you are a new or existing patient."},
+        error_messages={"required": _("Please tell us whether you are a new or existing patient.")},
     )
     contact_method = forms.ChoiceField(
-        label="How should we contact you?",
+        label=_("How should we contact you?"),
         choices=ConsultationRequest.ContactMethod.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Please choose how we should contact you."},
+        error_messages={"required": _("Please choose how we should contact you.")},
     )
     preferred_days = forms.MultipleChoiceField(
-        label="Which days suit you best?",
+        label=_("Which days suit you best?"),
         choices=WEEKDAYS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Optional. Leave these empty if any weekday is fine.",
+        help_text=_("Optional. Leave these empty if any weekday is fine."),
     )
     preferred_time = forms.ChoiceField(
-        label="What time of day suits you best?",
-        choices=[("", "No preference"), *ConsultationRequest.TimeOfDay.choices],
+        label=_("What time of day suits you best?"),
+        choices=[("", _("No preference")), *ConsultationRequest.TimeOfDay.choices],
         required=False,
         initial="",
         widget=forms.RadioSelect,
     )
     payment = forms.ChoiceField(
-        label="How do you plan to pay?",
+        label=_("How do you plan to pay?"),
         choices=ConsultationRequest.Payment.choices,
         required=False,
         widget=forms.RadioSelect,
-        help_text="Optional. This helps us prepare; you can change your mind later.",
+        help_text=_("Optional. This helps us prepare; you can change your mind later."),
     )
     message = MessageField(
-        label="Your message",
+        label=_("Your message"),
         max_length=1000,
         help_text=MESSAGE_HINT,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
-            "required": "Please write a short message, for example what you would like to ask.",
-            **too_long("your message"),
+            "required": _("Please write a short message, for example what you would like to ask."),
+            "max_length": _(
+                "Please shorten your message to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
         },
     )
     consent_to_contact = forms.BooleanField(
         error_messages={
-            "required": "Please tick this box so we are allowed to contact you about your request.",
+            "required": _(
+                "Please tick this box so we are allowed to contact you about your request."
+            ),
         },
     )
     consent_to_texts = forms.BooleanField(required=False)
@@ -165,7 +188,7 @@ class ConsultationRequestForm(forms.ModelForm):
     medical_checked = forms.BooleanField(widget=forms.HiddenInput, required=False)
     # Honeypot: hidden from people and assistive technology, so only bots fill it in.
     website = forms.CharField(
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
@@ -202,7 +225,7 @@ class ConsultationRequestForm(forms.ModelForm):
                 self.data = self.data.copy()
                 self.data.pop("consent_to_contact", None)
                 self.data.pop("consent_to_texts", None)
-            version = consent.CURRENT.version
+            version = consent.current().version
             if self.is_bound:
                 self.data = self.data.copy()
                 self.data["consent_wording"] = version
@@ -245,9 +268,9 @@ class ConsultationRequestForm(forms.ModelForm):
         helper.disable_csrf = True
         helper.field_template = "bookings/crispy/field.html"
         helper.layout = Layout(
-            Fieldset("About you", "first_name", "last_name", "email", "phone"),
+            Fieldset(gettext("About you"), "first_name", "last_name", "email", "phone"),
             Fieldset(
-                "Your visit",
+                gettext("Your visit"),
                 "office",
                 "treatment",
                 "patient_status",
@@ -256,8 +279,8 @@ class ConsultationRequestForm(forms.ModelForm):
                 "preferred_time",
                 "payment",
             ),
-            Fieldset("Your message", "message"),
-            Fieldset("Your agreement", "consent_to_contact", "consent_to_texts"),
+            Fieldset(gettext("Your message"), "message"),
+            Fieldset(gettext("Your agreement"), "consent_to_contact", "consent_to_texts"),
             Div("website", css_class="d-none", aria_hidden="true"),
             "consent_wording",
             "token",
@@ -268,8 +291,10 @@ class ConsultationRequestForm(forms.ModelForm):
     def clean_phone(self):
         raw = self.cleaned_data["phone"]
         problem = ValidationError(
-            "Please enter a phone number we can call, for example 818-555-0123. "
-            "Numbers outside the US need their country code, such as +44.",
+            gettext(
+                "Please enter a phone number we can call, for example 818-555-0123. "
+                "Numbers outside the US need their country code, such as +44."
+            ),
             code="invalid_phone",
         )
         try:
@@ -300,8 +325,10 @@ class ConsultationRequestForm(forms.ModelForm):
             self.add_error(
                 "consent_to_contact",
                 ValidationError(
-                    "We updated this wording while you were filling in the form. Please read it "
-                    "and tick the box again.",
+                    gettext(
+                        "We updated this wording while you were filling in the form. Please "
+                        "read it and tick the box again."
+                    ),
                     code="consent_updated",
                 ),
             )
@@ -311,8 +338,10 @@ class ConsultationRequestForm(forms.ModelForm):
             self.add_error(
                 "consent_to_texts",
                 ValidationError(
-                    "You asked us to contact you by text message. Please tick this box to allow "
-                    "texts, or choose phone or email instead.",
+                    gettext(
+                        "You asked us to contact you by text message. Please tick this box to "
+                        "allow texts, or choose phone or email instead."
+                    ),
                     code="texts_need_consent",
                 ),
             )

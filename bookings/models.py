@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from pages.models import Office, Treatment
@@ -199,10 +200,28 @@ class ConsultationRequest(models.Model):
 
     @property
     def contact_method_phrase(self) -> str:
-        """How we will reach the patient, as it reads in a sentence: "by phone"."""
-        return {"phone": "phone", "email": "email", "text": "text message"}.get(
-            self.contact_method, "phone"
-        )
+        """How we will reach the patient, as it reads after "by": "phone", "text message"."""
+        phrases = {
+            "email": pgettext("contact you by", "email"),
+            "text": pgettext("contact you by", "text message"),
+        }
+        return phrases.get(self.contact_method) or pgettext("contact you by", "phone")
+
+    @property
+    def language_code(self) -> str:
+        """The site language the patient used, e.g. "es"; the default for old or odd values."""
+        code = (self.language or "").split("-")[0].lower()
+        return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+    @property
+    def language_name(self) -> str:
+        """The patient's language in English for staff, e.g. "Spanish"; empty if not recorded."""
+        if not self.language:
+            return ""
+        try:
+            return get_language_info(self.language)["name"]
+        except KeyError:
+            return self.language
 
     def get_preferred_days_display(self) -> str:
         names = dict(WEEKDAYS)

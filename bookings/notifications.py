@@ -8,7 +8,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from .models import ConsultationRequest, Notification
 
@@ -28,6 +29,7 @@ class Email:
 
 
 def build_email(notification: Notification) -> Email:
+    """The email in its reader's language: staff read English, the patient their own."""
     consultation = notification.consultation
     context = {
         "consultation": consultation,
@@ -36,17 +38,22 @@ def build_email(notification: Notification) -> Email:
         "admin_url": settings.SITE_URL + consultation.get_admin_url(),
     }
     if notification.kind == Notification.Kind.OFFICE:
+        # Sent from a Spanish page too, so English is chosen here, not inherited.
+        with translation.override(settings.LANGUAGE_CODE):
+            return Email(
+                subject=f"New consultation request {consultation.reference} "
+                f"({consultation.office.name} office)",
+                body=render_to_string("bookings/email/office_notification.txt", context),
+                to=[consultation.office.consultation_email, *settings.BOOKINGS_FRONT_DESK_EMAILS],
+            )
+    # Cron and admin resends run in English; the request remembers the patient's language.
+    with translation.override(consultation.language_code):
         return Email(
-            subject=f"New consultation request {consultation.reference} "
-            f"({consultation.office.name} office)",
-            body=render_to_string("bookings/email/office_notification.txt", context),
-            to=[consultation.office.consultation_email, *settings.BOOKINGS_FRONT_DESK_EMAILS],
+            subject=gettext("We received your consultation request %(reference)s")
+            % {"reference": consultation.reference},
+            body=render_to_string("bookings/email/patient_acknowledgement.txt", context),
+            to=[consultation.email],
         )
-    return Email(
-        subject=f"We received your consultation request {consultation.reference}",
-        body=render_to_string("bookings/email/patient_acknowledgement.txt", context),
-        to=[consultation.email],
-    )
 
 
 def queue_notifications(consultation: ConsultationRequest) -> None:
