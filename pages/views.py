@@ -31,12 +31,7 @@ class TreatmentListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["meta"] = meta.for_listing(
-            "Treatments",
-            "Regenerative treatments we offer in Los Angeles and Encino, California, "
-            "explained in plain words.",
-            "pages:treatment_list",
-        )
+        context["meta"] = meta.for_treatment_list()
         return context
 
 
@@ -84,12 +79,11 @@ def can_preview(user) -> bool:
 
 def condition_list(request):
     groups = group_by_body_area(Condition.objects.all())
-    page_meta = meta.for_listing(
-        "Conditions we treat",
-        "Joint, tendon, ligament and back problems we treat, grouped by the part of the body.",
-        "pages:condition_list",
+    return render(
+        request,
+        "pages/condition_list.html",
+        {"groups": groups, "meta": meta.for_condition_list()},
     )
-    return render(request, "pages/condition_list.html", {"groups": groups, "meta": page_meta})
 
 
 def condition_detail(request, slug):

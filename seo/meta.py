@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from pages.templatetags.pictures import rendition_url
 
 from . import structured_data
 
-HOME = ("Home", "/")
+
+def home_crumb() -> tuple[str, str]:
+    """The first breadcrumb, in the page's language: ("Inicio", "/es/") on Spanish pages."""
+    return (gettext("Home"), reverse("pages:home"))
 
 
 @dataclass
@@ -46,19 +50,40 @@ def _describe(text: str) -> str:
 
 def for_home() -> PageMeta:
     return PageMeta(
-        title="Stem cell therapy and PRP in Los Angeles and Encino",
-        description=(
+        title=gettext("Stem cell therapy and PRP in Los Angeles and Encino"),
+        description=gettext(
             "Regenerative and orthopedic care for knee, hip, shoulder, back and tendon problems "
             "at our Los Angeles and Encino offices."
         ),
-        path="/",
+        path=reverse("pages:home"),
     )
 
 
 def for_listing(title: str, description: str, url_name: str) -> PageMeta:
     path = reverse(url_name)
     return PageMeta(
-        title=title, description=description, path=path, breadcrumbs=[HOME, (title, path)]
+        title=title, description=description, path=path, breadcrumbs=[home_crumb(), (title, path)]
+    )
+
+
+def for_treatment_list() -> PageMeta:
+    return for_listing(
+        gettext("Treatments"),
+        gettext(
+            "Regenerative treatments we offer in Los Angeles and Encino, California, "
+            "explained in plain words."
+        ),
+        "pages:treatment_list",
+    )
+
+
+def for_condition_list() -> PageMeta:
+    return for_listing(
+        gettext("Conditions we treat"),
+        gettext(
+            "Joint, tendon, ligament and back problems we treat, grouped by the part of the body."
+        ),
+        "pages:condition_list",
     )
 
 
@@ -73,8 +98,8 @@ def for_treatment(treatment) -> PageMeta:
         image_url=image,
         og_type="article",
         breadcrumbs=[
-            HOME,
-            ("Treatments", reverse("pages:treatment_list")),
+            home_crumb(),
+            (gettext("Treatments"), reverse("pages:treatment_list")),
             (treatment.title, path),
         ],
         structured_data=[
@@ -90,7 +115,11 @@ def for_condition(condition, treatments) -> PageMeta:
         title=condition.seo_title or condition.name,
         description=_describe(condition.seo_description or condition.description),
         path=path,
-        breadcrumbs=[HOME, ("Conditions", reverse("pages:condition_list")), (condition.name, path)],
+        breadcrumbs=[
+            home_crumb(),
+            (gettext("Conditions"), reverse("pages:condition_list")),
+            (condition.name, path),
+        ],
         structured_data=[structured_data.medical_condition(condition, treatments)],
     )
 
@@ -98,22 +127,28 @@ def for_condition(condition, treatments) -> PageMeta:
 def for_office(office) -> PageMeta:
     path = office.get_absolute_url()
     return PageMeta(
-        title=f"{office.name} office",
-        description=(
-            f"Our {office.name} office at {office.street_address}, {office.city}: phone, "
-            "opening hours and directions."
-        ),
+        title=gettext("%(name)s office") % {"name": office.name},
+        description=gettext(
+            "Our %(name)s office at %(street)s, %(city)s: phone, opening hours and directions."
+        )
+        % {"name": office.name, "street": office.street_address, "city": office.city},
         path=path,
-        breadcrumbs=[HOME, ("Locations", reverse("pages:office_list")), (office.name, path)],
+        breadcrumbs=[
+            home_crumb(),
+            (gettext("Locations"), reverse("pages:office_list")),
+            (office.name, path),
+        ],
         structured_data=[structured_data.medical_clinic(office)],
     )
 
 
 def for_office_list(offices) -> PageMeta:
     meta = for_listing(
-        "Locations",
-        "Our offices in Los Angeles and Encino, California: addresses, phone numbers, "
-        "opening hours and directions.",
+        gettext("Locations"),
+        gettext(
+            "Our offices in Los Angeles and Encino, California: addresses, phone numbers, "
+            "opening hours and directions."
+        ),
         "pages:office_list",
     )
     meta.structured_data = [structured_data.medical_clinic(office) for office in offices]
@@ -123,14 +158,16 @@ def for_office_list(offices) -> PageMeta:
 def for_physician(physician) -> PageMeta:
     path = physician.get_absolute_url()
     image = rendition_url(physician.photo_renditions, physician.photo)
-    credentials = f", {physician.credentials}" if physician.credentials else ""
+    name = f"{physician.name}, {physician.credentials}" if physician.credentials else physician.name
     return PageMeta(
         title=physician.name,
-        description=_describe(f"{physician.name}{credentials}, at {settings.SITE_NAME}."),
+        description=_describe(
+            gettext("%(name)s, at %(site)s.") % {"name": name, "site": settings.SITE_NAME}
+        ),
         path=path,
         image_url=image,
         og_type="profile",
-        breadcrumbs=[HOME, (physician.name, path)],
+        breadcrumbs=[home_crumb(), (physician.name, path)],
         structured_data=[structured_data.physician(physician, image_url=image)],
     )
 
@@ -141,5 +178,5 @@ def for_site_page(page) -> PageMeta:
         title=page.seo_title or page.title,
         description=_describe(page.seo_description or page.title),
         path=path,
-        breadcrumbs=[HOME, (page.title, path)],
+        breadcrumbs=[home_crumb(), (page.title, path)],
     )
