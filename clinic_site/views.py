@@ -5,7 +5,8 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.template import loader
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
@@ -63,10 +64,14 @@ def service_unavailable(request=None):
         phones = format_html_join(
             "", "<li>{}: <a href='tel:{}'>{}</a></li>", _office_phones(settings.OFFICE_CONTACTS)
         )
-        html = (
-            "<!DOCTYPE html><html lang='en'><title>Temporarily unavailable</title>"
-            "<h1>Our website is having a short break</h1>"
-            f"<p>Please try again in a few minutes, or call us:</p><ul>{phones}</ul></html>"
+        html = format_html(
+            "<!DOCTYPE html><html lang='{}'><title>{}</title>"
+            "<h1>{}</h1><p>{}</p><ul>{}</ul></html>",
+            get_language() or settings.LANGUAGE_CODE,
+            gettext("Temporarily unavailable"),
+            gettext("Our website is having a short break"),
+            gettext("Please try again in a few minutes, or call us:"),
+            phones,
         )
     response = HttpResponse(html, status=503)
     response["Retry-After"] = "30"
