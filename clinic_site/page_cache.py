@@ -179,8 +179,14 @@ class PageCacheMiddleware:
             request.page_cache = "off"
             return None
         # The date is part of the key: pages scheduled to publish today appear after midnight.
-        parts = [self.release, str(timezone.localdate()), request.scheme, host, request.path]
-        parts.append(language)
+        parts = [
+            self.release,
+            str(timezone.localdate()),
+            request.scheme,
+            host,
+            request.path,
+            language,
+        ]
         digest = hashlib.md5("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
         return f"page:{digest}"
 
