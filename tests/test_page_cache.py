@@ -5,12 +5,13 @@ from unittest import mock
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
 
 from clinic_site.page_cache import VERSION_KEY, PageCacheMiddleware
-from pages.models import Condition, Office, Treatment
+from pages.models import Condition, Office, Physician, SitePage, Treatment
 
 # Headers that differ between any two responses, cached or not.
 PER_REQUEST_HEADERS = {"X-Request-ID"}
@@ -37,8 +38,24 @@ def comparable(response):
     return response.status_code, headers, response.content
 
 
-def test_a_cached_page_is_byte_identical_to_a_fresh_one(client, settings, page_cache_on, encino):
-    paths = ["/", "/locations/", encino.get_absolute_url(), "/es/", "/es/locations/encino/"]
+@pytest.fixture
+def demo_content(db):
+    call_command("load_demo_content", verbosity=0)
+
+
+def public_pages() -> list[str]:
+    """Every kind of content page, in English and Spanish."""
+    treatment = Treatment.objects.published().first()
+    pages = ["/", "/treatments/", treatment.get_absolute_url(), "/conditions/", "/locations/"]
+    pages += [model.objects.first().get_absolute_url() for model in (Condition, Office)]
+    pages += [model.objects.first().get_absolute_url() for model in (Physician, SitePage)]
+    return pages + ["/es" + path for path in pages]
+
+
+def test_a_cached_page_is_byte_identical_to_a_fresh_one(
+    client, settings, page_cache_on, demo_content
+):
+    paths = public_pages()
     first = {path: comparable(client.get(path)) for path in paths}
     cached = {path: comparable(client.get(path)) for path in paths}
     settings.PAGE_CACHE_ENABLED = False
