@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from django.apps import apps
@@ -78,6 +79,16 @@ def connect_invalidation() -> None:
             post_save.connect(content_changed, sender=model, dispatch_uid=uid)
             post_delete.connect(content_changed, sender=model, dispatch_uid=uid)
             m2m_changed.connect(content_changed, sender=model, dispatch_uid=uid)
+
+
+@lru_cache(maxsize=4096)
+def url_namespace(urlconf: str, path_info: str, language: str) -> str | None:
+    """The URL namespace of a path in a language, or None for a 404 (URLconfs never change)."""
+    try:
+        with translation.override(language):
+            return resolve(path_info, urlconf).namespace
+    except Resolver404:
+        return None
 
 
 class PageCacheMiddleware:
@@ -167,14 +178,16 @@ class PageCacheMiddleware:
             return None
         # As LocaleMiddleware will (it runs later): the path's prefix names the language.
         language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-        try:
-            with translation.override(language):
-                match = resolve(request.path_info)
-            host = request.get_host()
-        except (Resolver404, DisallowedHost):
-            return None  # 404s and bad hosts take the normal path
-        if match.namespace not in settings.PAGE_CACHE_NAMESPACES:
+        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        if (
+            url_namespace(urlconf, request.path_info, language)
+            not in settings.PAGE_CACHE_NAMESPACES
+        ):
             return None
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return None  # Django answers it with a 400
         if time.monotonic() < self.retry_at:
             request.page_cache = "off"
             return None
