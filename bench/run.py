@@ -49,9 +49,11 @@ def main() -> None:
     env = bench_env(database_url)
     loader = Wrk(args) if shutil.which("wrk") else PythonLoad(args)
     print(f"== bench: {describe_database(database_url)}, {loader.name}, {args.duration} s each")
-    load_before = os.getloadavg()[0]
-    if load_before > 0.5:
-        print(f"   note: load average {load_before:.1f} at start; other work skews the figures")
+    busy_before = cpu_busy_percent()
+    if busy_before > 10:
+        print(
+            f"   note: CPUs {busy_before:.0f}% busy before starting; other work skews the figures"
+        )
     prepare_database(database_url, env)
     pages = json.loads(manage_probe(env, "pages"))
     print("   pages:", ", ".join(f"{name} {path}" for name, path in pages.items()))
@@ -64,7 +66,7 @@ def main() -> None:
             "gunicorn_workers": gunicorn_workers(env),
             "load": loader.name,
             "duration_s": args.duration,
-            "load_average_at_start": round(load_before, 2),
+            "cpu_busy_before_start_percent": round(busy_before, 1),
         },
         "pages": {},
         "cache_miss": {},
@@ -221,6 +223,20 @@ def create_postgres_database(url: str) -> None:
         if not cursor.fetchone():
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     conn.close()
+
+
+def cpu_busy_percent(seconds=2.0) -> float:
+    """How busy the CPUs were over a short moment, from /proc/stat (100 = all cores busy)."""
+
+    def sample():
+        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields) - idle, sum(fields)
+
+    busy1, total1 = sample()
+    time.sleep(seconds)
+    busy2, total2 = sample()
+    return 100 * (busy2 - busy1) / max(total2 - total1, 1)
 
 
 def gunicorn_workers(env) -> int:

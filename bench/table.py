@@ -13,8 +13,8 @@ def table(results: dict) -> str:
         f"{config['database']}, cache: {config['cache']}; {results['date'][:10]}; "
         f"{machine['cores']} cores ({machine['cpu']}), {machine['memory_gb']} GB, "
         f"{config['gunicorn_workers']} gunicorn workers; {config['load']}, "
-        f"{config['duration_s']} s per load; load average at start "
-        f"{config.get('load_average_at_start', '?')}.",
+        f"{config['duration_s']} s per load; CPUs "
+        f"{config.get('cpu_busy_before_start_percent', '?')}% busy before the start.",
         "",
         "| page | warm req/s | × floor | p50 / p99 ms | cache-miss req/s | queries (miss) |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
