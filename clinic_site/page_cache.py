@@ -126,6 +126,8 @@ class PageCacheMiddleware:
             request.page_cache = "hit"
             return HttpResponse(entry[2], headers=entry[1])
         request.page_cache = "miss"
+        # Views may key their own small per-worker memos on it (see pages.context_processors).
+        request.content_version = version
         response = self.get_response(request)
         if self.storable(request, response):
             # Stored under the version read before rendering: an edit during the render
