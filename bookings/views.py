@@ -15,8 +15,11 @@ from .spam import RateLimiter, read_form_token
 
 logger = logging.getLogger(__name__)
 
-# The thanks page reads the reference from here, so reloading it never sends anything.
-SESSION_KEY = "bookings_last_reference"
+# The thanks page reads the reference from a short-lived signed cookie, so reloading it never
+# sends anything. A cookie, not the session: no database write, and no session row for patients.
+THANKS_COOKIE = "consultation_ref"
+THANKS_SALT = "bookings.thanks"
+THANKS_MAX_AGE = 60 * 60
 
 
 def _render_form(request, form, *, status=200, **extra):
@@ -25,8 +28,17 @@ def _render_form(request, form, *, status=200, **extra):
 
 
 def _show_thanks(request, consultation):
-    request.session[SESSION_KEY] = consultation.reference
-    return redirect("bookings:thanks")
+    response = redirect("bookings:thanks")
+    response.set_signed_cookie(
+        THANKS_COOKIE,
+        consultation.reference,
+        salt=THANKS_SALT,
+        max_age=THANKS_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
 def _spam_reason(form, token) -> str:
@@ -93,7 +105,9 @@ def request_consultation(request):
 
 @never_cache
 def thanks(request):
-    reference = request.session.get(SESSION_KEY)
+    reference = request.get_signed_cookie(
+        THANKS_COOKIE, default=None, salt=THANKS_SALT, max_age=THANKS_MAX_AGE
+    )
     consultation = (
         ConsultationRequest.objects.select_related("office").filter(reference=reference).first()
         if reference
