@@ -54,14 +54,24 @@ def pages() -> dict:
 def queries(paths: list[str]) -> dict:
     client = Client()
     counts = {}
+    settings.PAGE_CACHE_ENABLED = True
     for path in paths:
-        settings.PAGE_CACHE_ENABLED = False
         client.get(path)  # first use fills per-process lazies (site settings, templates)
+        cache.clear()  # a new content version: nothing is cached
+        # As on a live site, some other page renders first; then this page is a miss.
+        client.get("/" if path != "/" else "/locations/")
         # Counted at once: the context reads a query log the next request empties.
         with CaptureQueriesContext(connection) as miss:
             status = client.get(path).status_code
-        counts[path] = {"status": status, "miss": len(miss)}
-        settings.PAGE_CACHE_ENABLED = True
+        # The queries the page needs; the database cache's own reads and writes (when there is
+        # no Redis) are the cache's cost, not the page's.
+        page_queries = [
+            q
+            for q in miss
+            if q["sql"].startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))
+            and "django_cache" not in q["sql"]
+        ]
+        counts[path] = {"status": status, "miss": len(page_queries)}
         cache.clear()
         client.get(path)
         with CaptureQueriesContext(connection) as hit:
