@@ -1,13 +1,16 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q
-from django.urls import reverse
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from clinic_site.reversing import cached_reverse
 
 from .claims import find_numeric_claims
 from .images import commit_upload, refresh_renditions, validate_image_upload
@@ -93,7 +96,7 @@ class Physician(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("pages:physician", kwargs={"slug": self.slug})
+        return cached_reverse("pages:physician", slug=self.slug)
 
     def readability(self) -> Readability | None:
         return grade_html(self.bio_html)
@@ -126,7 +129,7 @@ class Condition(SearchEngineFields):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("pages:condition", kwargs={"slug": self.slug})
+        return cached_reverse("pages:condition", slug=self.slug)
 
 
 def group_by_body_area(conditions) -> list[tuple[str, list[Condition]]]:
@@ -186,13 +189,8 @@ class TreatmentQuerySet(models.QuerySet):
         return self.filter(next_review_due__lt=timezone.localdate())
 
     def for_page(self):
-        """Everything the treatment page shows, in a fixed number of queries."""
-        return self.select_related("reviewed_by").prefetch_related(
-            "sections",
-            "faqs",
-            "references",
-            Prefetch("conditions", queryset=Condition.objects.order_by("name")),
-        )
+        """The treatment row and its reviewer; page_content() brings the rest."""
+        return self.select_related("reviewed_by")
 
 
 class Treatment(SearchEngineFields):
@@ -264,7 +262,20 @@ class Treatment(SearchEngineFields):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("pages:treatment", kwargs={"slug": self.slug})
+        return cached_reverse("pages:treatment", slug=self.slug)
+
+    def page_content(self) -> "TreatmentPageContent":
+        """What the treatment page lists, in four plain queries.
+
+        Plain querysets instead of prefetch_related: the page shows one treatment, and the
+        prefetch machinery cost more than the queries themselves on a page-cache miss.
+        """
+        return TreatmentPageContent(
+            sections=list(TreatmentSection.objects.filter(treatment_id=self.pk)),
+            faqs=list(FAQ.objects.filter(treatment_id=self.pk)),
+            references=list(Reference.objects.filter(treatment_id=self.pk)),
+            conditions=list(Condition.objects.filter(treatments=self.pk).order_by("name")),
+        )
 
     def clean(self):
         if self.hero_image and not self.hero_image_alt.strip():
@@ -367,7 +378,13 @@ class TreatmentSection(models.Model):
 
     @property
     def display_heading(self) -> str:
-        return self.heading or self.get_kind_display()
+        if self.heading:
+            return self.heading
+        # Not get_kind_display(): it hashes every lazy choice label on each call.
+        try:
+            return str(self.Kind(self.kind).label)
+        except ValueError:
+            return self.kind
 
     def unique_anchor(self) -> str:
         """The id of the section on the page: its kind, or its heading for "other" sections."""
@@ -433,6 +450,26 @@ class Reference(models.Model):
         return self.citation[:80]
 
 
+@dataclass
+class TreatmentPageContent:
+    sections: list[TreatmentSection]
+    faqs: list[FAQ]
+    references: list[Reference]
+    conditions: list[Condition]
+
+    def kinds(self) -> set[str]:
+        return {section.kind for section in self.sections}
+
+    @property
+    def conditions_need_block(self) -> bool:
+        """Conditions without a section of their own still get shown, after the sections."""
+        return bool(self.conditions) and "conditions" not in self.kinds()
+
+    @property
+    def faqs_need_block(self) -> bool:
+        return bool(self.faqs) and "faq" not in self.kinds()
+
+
 class SitePage(SearchEngineFields):
     """Simple pages: privacy notice, accessibility statement, medical disclaimer, about."""
 
@@ -457,8 +494,8 @@ class SitePage(SearchEngineFields):
 
     def get_absolute_url(self):
         if self.slug in self.SHORT_SLUGS:
-            return reverse("pages:site_page_short", kwargs={"slug": self.slug})
-        return reverse("pages:site_page", kwargs={"slug": self.slug})
+            return cached_reverse("pages:site_page_short", slug=self.slug)
+        return cached_reverse("pages:site_page", slug=self.slug)
 
     def readability(self) -> Readability | None:
         return grade_markdown(self.body)
@@ -495,7 +532,7 @@ class Office(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("pages:office", kwargs={"slug": self.slug})
+        return cached_reverse("pages:office", slug=self.slug)
 
     @property
     def phone_display(self) -> str:

@@ -55,14 +55,9 @@ class TreatmentDetailView(DetailView):
             notice, language = SiteSettings.default_notice()
             context["regulatory_notice"] = notice
             context["regulatory_notice_language"] = language
-        context["meta"] = meta.for_treatment(treatment)
-        sections = treatment.sections.all()
-        kinds = {section.kind for section in sections}
-        # Entries without a section of their own still get shown, after the sections.
-        context["faqs_need_block"] = bool(treatment.faqs.all()) and "faq" not in kinds
-        context["conditions_need_block"] = (
-            bool(treatment.conditions.all()) and "conditions" not in kinds
-        )
+        content = treatment.page_content()
+        context["content"] = content
+        context["meta"] = meta.for_treatment(treatment, content.faqs)
         return context
 
     def render_to_response(self, context, **response_kwargs):

@@ -87,10 +87,9 @@ def for_condition_list() -> PageMeta:
     )
 
 
-def for_treatment(treatment) -> PageMeta:
+def for_treatment(treatment, faqs) -> PageMeta:
     path = treatment.get_absolute_url()
     image = rendition_url(treatment.hero_renditions, treatment.hero_image)
-    faqs = treatment.faqs.all()
     return PageMeta(
         title=treatment.seo_title or treatment.title,
         description=_describe(treatment.seo_description or treatment.summary),

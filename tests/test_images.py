@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.template import Context, Template
+from django.template import engines
 from PIL import Image
 
 from pages.images import make_renditions, validate_image_upload
@@ -164,11 +164,11 @@ def test_a_real_photo_passes_validation():
 
 
 def render_picture(image, renditions, hero=False):
-    template = Template(
-        "{% load pictures %}"
-        "{% picture image renditions 'A knee joint' '(min-width: 992px) 50vw, 100vw' hero %}"
+    template = engines["jinja2"].from_string(
+        '{% from "includes/picture.html" import picture %}'
+        "{{ picture(image, renditions, 'A knee joint', '(min-width: 992px) 50vw, 100vw', hero) }}"
     )
-    return template.render(Context({"image": image, "renditions": renditions, "hero": hero}))
+    return template.render({"image": image, "renditions": renditions, "hero": hero})
 
 
 def test_picture_tag_lists_sources_and_sizes_for_the_browser():

@@ -8,8 +8,7 @@ def _existing(entries):
     return [entry for entry in entries if default_storage.exists(entry["name"])]
 
 
-@register.inclusion_tag("includes/picture.html")
-def picture(image, renditions, alt, sizes="100vw", hero=False, css_class=""):
+def picture_context(image, renditions, alt, sizes="100vw", hero=False, css_class=""):
     """A <picture> with WebP sources and a fallback; the original if renditions are missing."""
     renditions = renditions or {}
     sources = _existing(renditions.get("webp", []))

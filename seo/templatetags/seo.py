@@ -35,11 +35,20 @@ def json_ld_list(blocks):
 
 @register.simple_tag(takes_context=True)
 def language_versions(context):
-    """This page in each language: code, name, path, and whether it is the one shown."""
-    request = context.get("request")
-    if request is None:
+    return language_versions_for(context.get("request"))
+
+
+def language_versions_for(request) -> list[dict]:
+    """This page in each language: code, name, path, and whether it is the one shown.
+
+    The header and the hreflang links both ask; the answer is kept on the request.
+    """
+    if not request:  # error pages rendered without one
         return []
     current = get_language()
+    cached = getattr(request, "_language_versions", None)
+    if cached is not None and cached[0] == current:
+        return cached[1]
     query = request.META.get("QUERY_STRING", "")
     versions = []
     for code, name in settings.LANGUAGES:
@@ -54,4 +63,5 @@ def language_versions(context):
                 "is_current": current.split("-")[0] == code,
             }
         )
+    request._language_versions = (current, versions)
     return versions
