@@ -1,0 +1,60 @@
+"""Prepared queries give what the ORM gives, for every treatment and in every language."""
+
+from datetime import datetime
+
+import pytest
+from django.utils import translation
+
+from pages.models import Condition, Treatment, TreatmentSection
+from pages.prepared import PreparedQuery
+from tests.test_pages_factories import make_treatment
+
+pytestmark = pytest.mark.django_db
+
+
+def fields_of(objects):
+    return [{f.attname: getattr(o, f.attname) for f in o._meta.concrete_fields} for o in objects]
+
+
+def test_each_treatment_gets_its_own_lists_as_the_orm_would_give_them():
+    knee = make_treatment(slug="knee", sections=4, faqs=2, conditions=3, references=2)
+    hip = make_treatment(slug="hip", sections=7, faqs=0, conditions=1, references=0)
+    for treatment in (knee, hip, knee):  # the SQL built for the first serves the others
+        content = treatment.page_content()
+        assert fields_of(content.sections) == fields_of(treatment.sections.all())
+        assert fields_of(content.faqs) == fields_of(treatment.faqs.all())
+        assert fields_of(content.references) == fields_of(treatment.references.all())
+        assert fields_of(content.conditions) == fields_of(treatment.conditions.order_by("name"))
+    assert [len(knee.page_content().sections), len(hip.page_content().sections)] == [4, 7]
+
+
+def test_values_come_back_as_python_types_not_database_text():
+    treatment = make_treatment(conditions=1)
+    condition = treatment.page_content().conditions[0]
+    assert isinstance(condition.updated_at, datetime)
+
+
+def test_spanish_pages_list_conditions_in_spanish_alphabetical_order():
+    treatment = make_treatment(conditions=0)
+    for english, spanish in [("Ankle pain", "Tobillo"), ("Wrist pain", "Muñeca")]:
+        condition = Condition.objects.create(
+            slug=english.lower().replace(" ", "-"), name=english, name_es=spanish, body_area="knee"
+        )
+        treatment.conditions.add(condition)
+    with translation.override("en"):
+        assert [c.name for c in treatment.page_content().conditions] == ["Ankle pain", "Wrist pain"]
+    with translation.override("es"):
+        assert [c.name for c in treatment.page_content().conditions] == ["Muñeca", "Tobillo"]
+
+
+def test_a_query_that_cannot_be_prepared_is_refused():
+    with_join = PreparedQuery(
+        Treatment,
+        lambda slug: Treatment.objects.select_related("reviewed_by").filter(slug=slug),
+        slug=str,
+    )
+    with pytest.raises(ValueError):
+        with_join(slug="knee")
+    unused = PreparedQuery(TreatmentSection, lambda pk: TreatmentSection.objects.all(), pk=int)
+    with pytest.raises(ValueError):
+        unused(pk=1)
