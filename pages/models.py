@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -181,9 +182,9 @@ class SiteSettings(models.Model):
 
 
 class TreatmentQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, on=None):
         return self.filter(
-            status=Treatment.Status.PUBLISHED, published_on__lte=timezone.localdate()
+            status=Treatment.Status.PUBLISHED, published_on__lte=on or timezone.localdate()
         )
 
     def review_overdue(self):
@@ -264,6 +265,22 @@ class Treatment(SearchEngineFields):
 
     def get_absolute_url(self):
         return cached_reverse("pages:treatment", slug=self.slug)
+
+    @classmethod
+    def live_page(cls, slug: str) -> "Treatment | None":
+        """The published treatment at this slug with its reviewer, in one prepared query."""
+        found = _live_treatment(slug=slug, today=timezone.localdate())
+        if not found:
+            return None
+        treatment = found[0]
+        if treatment.reviewed_by_id:
+            # The reviewer's columns came as annotations: enough for the review line and the
+            # structured data; anything else on the Physician loads on first use.
+            names = ["id", *REVIEWER_FIELDS]
+            values = [treatment.reviewed_by_id]
+            values += [getattr(treatment, f"reviewer_{name}") for name in REVIEWER_FIELDS]
+            treatment.reviewed_by = Physician.from_db(None, names, values)
+        return treatment
 
     def page_content(self) -> "TreatmentPageContent":
         """What the treatment page lists, in four queries prepared once per worker.
@@ -450,6 +467,24 @@ class Reference(models.Model):
     def __str__(self):
         return self.citation[:80]
 
+
+# What the treatment page shows of its reviewer (Treatment.live_page).
+REVIEWER_FIELDS = [
+    "name",
+    "slug",
+    "credentials",
+    *[f"credentials_{code}" for code, _name in settings.LANGUAGES],
+]
+_live_treatment = PreparedQuery(
+    Treatment,
+    lambda slug, today: (
+        Treatment.objects.published(on=today)
+        .filter(slug=slug)
+        .annotate(**{f"reviewer_{name}": F(f"reviewed_by__{name}") for name in REVIEWER_FIELDS})
+    ),
+    slug=str,
+    today=date,
+)
 
 # The treatment page's lists (Treatment.page_content), one query each.
 _page_sections = PreparedQuery(

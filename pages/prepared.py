@@ -38,7 +38,7 @@ class PreparedQuery:
         if prepared is None:
             prepared = self.sql_by_language[language] = self.prepare()
         sql, slots = prepared
-        params = [values[slot.name] if isinstance(slot, _Slot) else slot for slot in slots]
+        params = [slot.bind(values) if isinstance(slot, _Slot) else slot for slot in slots]
         return list(self.model._default_manager.raw(sql, params))
 
     def prepare(self) -> tuple[str, list]:
@@ -48,6 +48,10 @@ class PreparedQuery:
             raise ValueError("A PreparedQuery selects plain rows of its own model.")
         sql, params = queryset.query.sql_with_params()
         by_value = {value: _Slot(name) for name, value in placeholders.items()}
+        # SQLite's backend turns dates into text while compiling; the real value must too.
+        by_value.update(
+            {str(value): _Slot(name, as_text=True) for name, value in placeholders.items()}
+        )
         slots = [by_value.get(param, param) for param in params]
         missing = set(placeholders) - {slot.name for slot in slots if isinstance(slot, _Slot)}
         if missing:
@@ -56,5 +60,10 @@ class PreparedQuery:
 
 
 class _Slot:
-    def __init__(self, name: str):
+    def __init__(self, name: str, as_text: bool = False):
         self.name = name
+        self.as_text = as_text
+
+    def bind(self, values: dict):
+        value = values[self.name]
+        return str(value) if self.as_text else value

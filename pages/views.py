@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
@@ -40,10 +41,16 @@ class TreatmentDetailView(DetailView):
     context_object_name = "treatment"
 
     def get_queryset(self):
-        treatments = Treatment.objects.for_page()
+        # Editors check drafts and scheduled pages at their real address.
+        return Treatment.objects.for_page()
+
+    def get_object(self, queryset=None):
         if can_preview(self.request.user):
-            return treatments  # editors check drafts and scheduled pages at their real address
-        return treatments.published()
+            return super().get_object(queryset)
+        treatment = Treatment.live_page(self.kwargs["slug"])
+        if treatment is None:
+            raise Http404("No published treatment here.")
+        return treatment
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

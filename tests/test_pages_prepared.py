@@ -1,13 +1,13 @@
 """Prepared queries give what the ORM gives, for every treatment and in every language."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import translation
 
 from pages.models import Condition, Treatment, TreatmentSection
 from pages.prepared import PreparedQuery
-from tests.test_pages_factories import make_treatment
+from tests.test_pages_factories import make_physician, make_treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,34 @@ def test_a_query_that_cannot_be_prepared_is_refused():
     unused = PreparedQuery(TreatmentSection, lambda pk: TreatmentSection.objects.all(), pk=int)
     with pytest.raises(ValueError):
         unused(pk=1)
+
+
+def test_the_live_page_is_found_only_when_published_and_due(client):
+    make_treatment(slug="live")
+    make_treatment(slug="draft", status=Treatment.Status.DRAFT)
+    make_treatment(slug="later", published_on=date.today() + timedelta(days=2))
+    assert Treatment.live_page("live").slug == "live"
+    assert Treatment.live_page("draft") is None
+    assert Treatment.live_page("later") is None
+    assert Treatment.live_page("nothing-here") is None
+    assert client.get("/treatments/later/").status_code == 404
+
+
+def test_the_live_page_carries_its_reviewer_in_each_language():
+    reviewer = make_physician()
+    reviewer.credentials = "MD, sports medicine"
+    reviewer.credentials_es = "Médica, medicina deportiva"
+    reviewer.save()
+    make_treatment(slug="reviewed", reviewed_by=reviewer)
+    make_treatment(slug="unreviewed")
+    with translation.override("es"):
+        found = Treatment.live_page("reviewed").reviewed_by
+        assert (found.pk, found.name, found.credentials) == (
+            reviewer.pk,
+            reviewer.name,
+            "Médica, medicina deportiva",
+        )
+        assert found.get_absolute_url() == f"/es/physicians/{reviewer.slug}/"
+    with translation.override("en"):
+        assert Treatment.live_page("reviewed").reviewed_by.credentials == "MD, sports medicine"
+    assert Treatment.live_page("unreviewed").reviewed_by is None
