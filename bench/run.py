@@ -45,8 +45,9 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS, help="default bench/results.json")
     parser.add_argument(
         "--only",
-        choices=["post"],
-        help="only this part (post: the consultation form POST rate), for quick iterations",
+        choices=["post", "miss"],
+        help="only this part (post: the consultation form POST rate; miss: pages on a cache "
+        "miss), for quick iterations",
     )
     args = parser.parse_args()
 
@@ -80,6 +81,17 @@ def main() -> None:
         post_only(loader, env, pages, results, args)
         return
     queries = json.loads(manage_probe(env, "queries", *[pages[n] for n in pages if n != "floor"]))
+    if args.only == "miss":
+        with Gunicorn(env) as server:
+            floor = loader.run(server.url + pages["floor"], duration=args.duration)
+        results["pages"]["floor"] = {"path": pages["floor"], **floor}
+        report("floor", floor, floor["rps"])
+        miss_pages(loader, env, pages, queries, results, args)
+        results["targets"] = targets(results)
+        args.output.write_text(json.dumps(results, indent=2) + "\n")
+        print_summary(results)
+        print(f"== written to {args.output}")
+        return
 
     with Gunicorn(env) as server:
         for name in GET_PAGES:
@@ -108,7 +120,22 @@ def main() -> None:
         if "treatment" in pages:
             results["first_view_treatment"] = first_view(server.url + pages["treatment"])
 
-    with Gunicorn({**env, "PAGE_CACHE": "0"}) as server:
+    miss_pages(loader, env, pages, queries, results, args)
+
+    results["targets"] = targets(results)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print_summary(results)
+    print(f"== written to {args.output}")
+
+
+def miss_pages(loader, env, pages, queries, results, args) -> None:
+    """Every request a page-cache miss, as in production after an editor saves.
+
+    The page cache stays on, but its entries expire at once (PAGE_CACHE_TIMEOUT=0): each
+    request reads the content version, looks for the page, renders it and offers it to the
+    cache, so the figure includes the cache's own work on a miss.
+    """
+    with Gunicorn({**env, "PAGE_CACHE_TIMEOUT": "0"}) as server:
         for name in MISS_PAGES:
             if name in pages:
                 loader.run(server.url + pages[name], duration=1)
@@ -117,11 +144,6 @@ def main() -> None:
                 figures["queries"] = queries.get(pages[name], {}).get("miss")
                 results["cache_miss"][name] = figures
                 report(f"{name} (miss)", figures, results["pages"]["floor"]["rps"])
-
-    results["targets"] = targets(results)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
-    print_summary(results)
-    print(f"== written to {args.output}")
 
 
 def post_only(loader, env, pages, results, args) -> None:
@@ -168,7 +190,14 @@ def bench_env(database_url: str) -> dict:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "PAGE_CACHE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "DEBUG",
+            "DJANGO_SETTINGS_MODULE",
+            "PAGE_CACHE",
+            "PAGE_CACHE_TIMEOUT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="clinic_site.settings",
@@ -532,8 +561,9 @@ def targets(results) -> dict:
     if "treatment" in miss:
         checks["treatment miss ≥ 375 req/s"] = (miss["treatment"]["rps"], 375)
         checks["treatment miss ≤ 5 queries"] = (-miss["treatment"]["queries"], -5)
-    rss = max(results["worker_rss_mb"]["after_warmup"] + results["worker_rss_mb"]["after_run"])
-    checks["worker RSS ≤ 70 MB"] = (-rss, -70)
+    if "worker_rss_mb" in results:
+        rss = max(results["worker_rss_mb"]["after_warmup"] + results["worker_rss_mb"]["after_run"])
+        checks["worker RSS ≤ 70 MB"] = (-rss, -70)
     if "first_view_treatment" in results:
         checks["first view ≤ 60 KB"] = (-results["first_view_treatment"]["total_kb"], -60)
     if "booking_post" in results:
@@ -545,8 +575,12 @@ def targets(results) -> dict:
 
 
 def print_summary(results) -> None:
-    rss = results["worker_rss_mb"]
-    print(f"   worker RSS MB after warm-up {rss['after_warmup']}, after the run {rss['after_run']}")
+    if "worker_rss_mb" in results:
+        rss = results["worker_rss_mb"]
+        print(
+            f"   worker RSS MB after warm-up {rss['after_warmup']}, "
+            f"after the run {rss['after_run']}"
+        )
     if "first_view_treatment" in results:
         view = results["first_view_treatment"]
         detail = ", ".join(
