@@ -43,6 +43,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--output", type=Path, default=RESULTS, help="default bench/results.json")
+    parser.add_argument(
+        "--only",
+        choices=["post"],
+        help="only this part (post: the consultation form POST rate), for quick iterations",
+    )
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}"
@@ -71,6 +76,9 @@ def main() -> None:
         "pages": {},
         "cache_miss": {},
     }
+    if args.only == "post":
+        post_only(loader, env, pages, results, args)
+        return
     queries = json.loads(manage_probe(env, "queries", *[pages[n] for n in pages if n != "floor"]))
 
     with Gunicorn(env) as server:
@@ -110,6 +118,19 @@ def main() -> None:
                 results["cache_miss"][name] = figures
                 report(f"{name} (miss)", figures, results["pages"]["floor"]["rps"])
 
+    results["targets"] = targets(results)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print_summary(results)
+    print(f"== written to {args.output}")
+
+
+def post_only(loader, env, pages, results, args) -> None:
+    """--only post: the form POST rate alone, after a short POST warm-up (not reported)."""
+    with Gunicorn(env) as server:
+        post_load(loader, server, env, 2)
+        results["worker_rss_mb"] = {"after_warmup": server.worker_rss_mb()}
+        results["booking_post"] = post_load(loader, server, env, args.duration)
+        results["worker_rss_mb"]["after_run"] = server.worker_rss_mb()
     results["targets"] = targets(results)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print_summary(results)
