@@ -6,6 +6,7 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +60,10 @@ class OfficeChoiceField(forms.ModelChoiceField):
         return f"{office.name} ({office.street_address}, {office.city})"
 
 
-class ConsultationRequestForm(forms.ModelForm):
+class ConsultationRequestForm(forms.Form):
+    """What a patient fills in. A plain form: submit_consultation_request() runs the model's
+    own checks once, on the whole request, so they are not repeated here with queries."""
+
     first_name = NameField(
         label=_("First name"),
         max_length=100,
@@ -193,25 +197,6 @@ class ConsultationRequestForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    class Meta:
-        model = ConsultationRequest
-        fields = [
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "office",
-            "treatment",
-            "patient_status",
-            "contact_method",
-            "preferred_days",
-            "preferred_time",
-            "payment",
-            "message",
-            "consent_to_contact",
-            "consent_to_texts",
-        ]
-
     def __init__(self, *args, office_slug=None, treatment_slug=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.medical_findings: list[str] = []
@@ -249,7 +234,6 @@ class ConsultationRequestForm(forms.ModelForm):
         for name in ("first_name", "last_name", "email", "phone"):
             self.fields[name].validators.append(reject_control_characters)
         self.fields["message"].validators.append(reject_control_characters_in_text)
-        self.helper = self._build_helper()
 
     def _preselect(self, office_slug, treatment_slug):
         """Preselect from ?office= and ?treatment=; unknown or unpublished slugs are ignored."""
@@ -262,7 +246,9 @@ class ConsultationRequestForm(forms.ModelForm):
             if treatment:
                 self.initial["treatment"] = treatment.pk
 
-    def _build_helper(self) -> FormHelper:
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The layout for {% crispy form %}, built only when the form is shown."""
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True

@@ -56,12 +56,22 @@ def build_email(notification: Notification) -> Email:
         )
 
 
-def queue_notifications(consultation: ConsultationRequest) -> None:
-    """Record the emails a request needs and send them once the transaction has committed."""
+def queue_notifications(consultation: ConsultationRequest, *, new: bool = False) -> None:
+    """Record the emails a request needs and send them once the transaction has committed.
+
+    new: the request was saved in this transaction, so it has no notifications yet; they are
+    inserted at once and sent from memory (request and office as loaded) without reading back.
+    """
+    if new:
+        notifications = Notification.objects.bulk_create(
+            Notification(consultation=consultation, kind=kind) for kind in Notification.Kind.values
+        )
+        # robust: whatever happens while sending, the patient still gets the thanks page.
+        transaction.on_commit(lambda: send_notifications(notifications), robust=True)
+        return
     for kind in Notification.Kind.values:
         Notification.objects.get_or_create(consultation=consultation, kind=kind)
     pk = consultation.pk
-    # robust: whatever happens while sending, the patient still gets the thanks page.
     transaction.on_commit(lambda: send_notifications_for(pk), robust=True)
 
 
@@ -108,6 +118,20 @@ def _record(pk: int, **outcome) -> None:
         Notification.objects.filter(pk=pk).update(**outcome)
     except Exception:  # the database is gone too; the sending timeout lets cron retry
         logger.exception("Could not record the outcome of notification %s", pk)
+
+
+def send_notifications(notifications: list[Notification]) -> None:
+    """Send a new request's emails, just committed; never raises.
+
+    Each is still claimed first (compare-and-swap), so a cron run at the same moment cannot
+    send it twice; one not sent here stays pending or failed for send_pending_notifications.
+    """
+    if not all(notification.pk for notification in notifications):
+        # A backend that returns no ids from a bulk insert: read them back instead.
+        send_notifications_for(notifications[0].consultation_id)
+        return
+    for notification in notifications:
+        deliver(notification)
 
 
 def send_notifications_for(consultation_pk: int) -> None:

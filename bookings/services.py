@@ -39,7 +39,6 @@ def generate_reference(prefix: str) -> str:
     return f"{prefix}-{suffix}"
 
 
-@transaction.atomic
 def submit_consultation_request(
     *,
     cleaned: dict,
@@ -48,10 +47,12 @@ def submit_consultation_request(
     language: str = "",
     medical_warning_shown: bool = False,
 ) -> tuple[ConsultationRequest, bool]:
-    """Save a request, then email the office and patient after commit; (request, created)."""
-    existing = ConsultationRequest.objects.filter(form_token=form_token).first()
-    if existing:
-        return existing, False
+    """Save a request, then email the office and patient after commit; (request, created).
+
+    cleaned is a valid ConsultationRequestForm's cleaned_data. A form sent twice is recognised
+    by its unique form_token when the insert fails, so the common case costs no lookup first.
+    The request, its first status and its notifications are saved in one transaction.
+    """
     now = timezone.now()
     office = cleaned["office"]
     consultation = ConsultationRequest(
@@ -74,14 +75,27 @@ def submit_consultation_request(
         created_at=now,
         reference=generate_reference(office.reference_prefix),
     )
-    # Uniqueness is left to the database, which also settles races between workers.
-    consultation.full_clean(validate_unique=False)
+    # The model's checks, once, without queries: the form read the office and treatment from
+    # their querysets, and uniqueness and the check constraints are left to the database, which
+    # also settles races between workers.
+    consultation.full_clean(
+        exclude={"office", "treatment"}, validate_unique=False, validate_constraints=False
+    )
     for attempt in range(1, REFERENCE_ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 consultation.save(force_insert=True)
-            break
+                StatusChange.objects.create(
+                    consultation=consultation,
+                    from_status="",
+                    to_status=consultation.status,
+                    changed_at=now,
+                )
+                if not consultation.is_spam:
+                    queue_notifications(consultation, new=True)
+            return consultation, True
         except IntegrityError:
+            # Nothing was kept: the whole transaction is rolled back before trying again.
             existing = ConsultationRequest.objects.filter(form_token=form_token).first()
             if existing:
                 return existing, False
@@ -89,12 +103,7 @@ def submit_consultation_request(
             if not collided or attempt == REFERENCE_ATTEMPTS:
                 raise
             consultation.reference = generate_reference(office.reference_prefix)
-    StatusChange.objects.create(
-        consultation=consultation, from_status="", to_status=consultation.status, changed_at=now
-    )
-    if not consultation.is_spam:
-        queue_notifications(consultation)
-    return consultation, True
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 @transaction.atomic

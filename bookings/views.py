@@ -27,11 +27,11 @@ def _render_form(request, form, *, status=200, **extra):
     return render(request, "bookings/request_form.html", context, status=status)
 
 
-def _show_thanks(request, consultation):
+def _show_thanks(request, reference: str):
     response = redirect("bookings:thanks")
     response.set_signed_cookie(
         THANKS_COOKIE,
-        consultation.reference,
+        reference,
         salt=THANKS_SALT,
         max_age=THANKS_MAX_AGE,
         httponly=True,
@@ -66,7 +66,11 @@ def request_consultation(request):
     token = read_form_token(request.POST.get("token"))
     if token:
         # The same form sent again (back button, double click): show its thanks page.
-        already = ConsultationRequest.objects.filter(form_token=token.nonce).first()
+        already = (
+            ConsultationRequest.objects.filter(form_token=token.nonce)
+            .values_list("reference", flat=True)
+            .first()
+        )
         if already:
             return _show_thanks(request, already)
 
@@ -100,7 +104,7 @@ def request_consultation(request):
 
     if not limit.allowed:
         return rate_limited(request, kept=True)
-    return _show_thanks(request, consultation)
+    return _show_thanks(request, consultation.reference)
 
 
 @never_cache
