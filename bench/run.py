@@ -159,19 +159,6 @@ def post_only(loader, env, pages, results, args) -> None:
     print(f"== written to {args.output}")
 
 
-def post_only(loader, env, pages, results, args) -> None:
-    """--only post: the form POST rate alone, after a short POST warm-up (not reported)."""
-    with Gunicorn(env) as server:
-        post_load(loader, server, env, 2)
-        results["worker_rss_mb"] = {"after_warmup": server.worker_rss_mb()}
-        results["booking_post"] = post_load(loader, server, env, args.duration)
-        results["worker_rss_mb"]["after_run"] = server.worker_rss_mb()
-    results["targets"] = targets(results)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
-    print_summary(results)
-    print(f"== written to {args.output}")
-
-
 def against_floor(loader, floor_url, url, duration, rounds=3) -> tuple[dict, dict]:
     """The floor and a page, alternated in short rounds; the round with the median ratio counts.
 
