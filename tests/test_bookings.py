@@ -579,7 +579,7 @@ def test_rate_limit_holds_across_two_separate_cache_clients(db):
 
 def test_rate_limit_holds_across_two_redis_clients():
     redis = pytest.importorskip("redis")
-    from django.core.cache.backends.redis import RedisCache
+    from clinic_site.redis_cache import RedisCache
 
     url = "redis://127.0.0.1:6379/11"
     try:
