@@ -2,9 +2,9 @@
 
 On a page-cache miss of the treatment page, turning its querysets into SQL (filters, joins,
 ordering, django-modeltranslation's field rewriting) cost several times more than running
-the SQL. A PreparedQuery builds the queryset once with placeholder values, keeps its SQL, and
-on each call runs that SQL through Manager.raw() with the real values, which still gives model
-instances with converted field values, as the ORM would.
+the SQL. A PreparedQuery builds the queryset once with placeholder values and keeps its SQL;
+each call runs that SQL with the real values and makes instances the way the ORM does
+(Model.from_db, after the same database and field converters), with annotations as attributes.
 
 Only for querysets whose SQL never changes except for the placeholder values: no dates that
 move, no values read from settings at run time.
@@ -13,7 +13,7 @@ move, no values read from settings at run time.
 from collections.abc import Callable
 from datetime import date
 
-from django.db import models
+from django.db import connections, models, router
 from django.utils.translation import get_language
 
 # Values no page ever asks for: where one appears in the SQL's parameters, a real value goes.
@@ -30,23 +30,49 @@ class PreparedQuery:
         self.model = model
         self.build = build
         self.kinds = kinds
-        self.sql_by_language: dict[str | None, tuple[str, list]] = {}
+        self.prepared_by_language: dict[str | None, _Prepared] = {}
 
     def __call__(self, **values) -> list[models.Model]:
         language = get_language()
-        prepared = self.sql_by_language.get(language)
+        prepared = self.prepared_by_language.get(language)
         if prepared is None:
-            prepared = self.sql_by_language[language] = self.prepare()
-        sql, slots = prepared
-        params = [slot.bind(values) if isinstance(slot, _Slot) else slot for slot in slots]
-        return list(self.model._default_manager.raw(sql, params))
+            prepared = self.prepared_by_language[language] = self.prepare()
+        params = [slot.bind(values) if isinstance(slot, _Slot) else slot for slot in prepared.slots]
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(prepared.sql, params)
+            columns = [column[0] for column in cursor.description]
+            rows = cursor.fetchall()
+        if columns != prepared.columns:
+            raise RuntimeError(f"{self.model.__name__}: the query returned other columns.")
+        converters = prepared.converters(connection)
+        found = []
+        for row in rows:
+            row = list(row)
+            for index, expression, functions in converters:
+                for function in functions:
+                    row[index] = function(row[index], expression, connection)
+            instance = self.model.from_db(alias, prepared.attnames, row[: len(prepared.attnames)])
+            for name, value in zip(
+                prepared.annotations, row[len(prepared.attnames) :], strict=True
+            ):
+                setattr(instance, name, value)
+            found.append(instance)
+        return found
 
-    def prepare(self) -> tuple[str, list]:
+    def prepare(self) -> "_Prepared":
         placeholders = {name: PLACEHOLDERS[kind] for name, kind in self.kinds.items()}
         queryset = self.build(**placeholders)
-        if queryset.model is not self.model or queryset.query.select_related:
-            raise ValueError("A PreparedQuery selects plain rows of its own model.")
-        sql, params = queryset.query.sql_with_params()
+        query = queryset.query
+        if (
+            queryset.model is not self.model
+            or query.select_related
+            or query.deferred_loading != (frozenset(), True)
+            or query.extra_select
+        ):
+            raise ValueError("A PreparedQuery selects all fields of its own model, no more.")
+        sql, params = query.sql_with_params()
         by_value = {value: _Slot(name) for name, value in placeholders.items()}
         # SQLite's backend turns dates into text while compiling; the real value must too.
         by_value.update(
@@ -56,7 +82,33 @@ class PreparedQuery:
         missing = set(placeholders) - {slot.name for slot in slots if isinstance(slot, _Slot)}
         if missing:
             raise ValueError(f"The query does not use {sorted(missing)}.")
-        return sql, slots
+        return _Prepared(self.model, sql, slots, dict(query.annotation_select))
+
+
+class _Prepared:
+    """The SQL, where values go, and how to turn its rows into instances as the ORM does."""
+
+    def __init__(self, model, sql: str, slots: list, annotations: dict):
+        self.sql = sql
+        self.slots = slots
+        fields = model._meta.concrete_fields
+        self.attnames = [field.attname for field in fields]
+        self.annotations = list(annotations)
+        # The SQL selects the model's columns in field order, then the annotations; every call
+        # checks the cursor says the same, so a change in Django cannot shift values silently.
+        self.columns = [field.column for field in fields] + self.annotations
+        table = model._meta.db_table
+        self.expressions = [field.get_col(table) for field in fields] + list(annotations.values())
+
+    def converters(self, connection) -> list:
+        """Per column, the database's and the field's converters (dates on SQLite, JSON)."""
+        found = []
+        for index, expression in enumerate(self.expressions):
+            functions = connection.ops.get_db_converters(expression)
+            functions += expression.get_db_converters(connection)
+            if functions:
+                found.append((index, expression, functions))
+        return found
 
 
 class _Slot:

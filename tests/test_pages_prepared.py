@@ -64,7 +64,10 @@ def test_the_live_page_is_found_only_when_published_and_due(client):
     make_treatment(slug="live")
     make_treatment(slug="draft", status=Treatment.Status.DRAFT)
     make_treatment(slug="later", published_on=date.today() + timedelta(days=2))
-    assert Treatment.live_page("live").slug == "live"
+    live = Treatment.live_page("live")
+    assert live.slug == "live"
+    assert fields_of([live]) == fields_of([Treatment.objects.get(slug="live")])
+    assert isinstance(live.published_on, date) and isinstance(live.hero_renditions, dict)
     assert Treatment.live_page("draft") is None
     assert Treatment.live_page("later") is None
     assert Treatment.live_page("nothing-here") is None
