@@ -2,10 +2,11 @@ import json
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from clinic_site.reversing import cached_translate_url
 
 register = template.Library()
 
@@ -52,7 +53,7 @@ def language_versions_for(request) -> list[dict]:
     query = request.META.get("QUERY_STRING", "")
     versions = []
     for code, name in settings.LANGUAGES:
-        path = translate_url(request.path, code)
+        path = cached_translate_url(request.path, code)
         versions.append(
             {
                 "code": code,
