@@ -36,6 +36,7 @@ VERSION_KEY = "page-cache:version"
 TRACKING_PARAMS = ("utm_", "gclid", "fbclid", "msclkid")
 MESSAGES_COOKIE = "messages"
 NO_STORE_DIRECTIVES = ("private", "no-store", "no-cache")
+_UNREAD = object()
 
 
 def page_cache():
@@ -109,13 +110,19 @@ class PageCacheMiddleware:
             return self.get_response(request)
         cache = page_cache()
         try:
-            version = cache.get(VERSION_KEY)
+            kept_here = self.has_local(key)
+            if kept_here:
+                version, shared = cache.get(VERSION_KEY), _UNREAD
+            else:
+                # Nothing in this worker: the version and the shared entry in one round trip.
+                found = cache.get_many([VERSION_KEY, key])
+                version, shared = found.get(VERSION_KEY), found.get(key)
             if version is None:
                 cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
                 version = cache.get(VERSION_KEY)
-            entry = self.recall(key, version)
+            entry = self.recall(key, version) if kept_here else None
             if entry is None:
-                entry = cache.get(key)
+                entry = cache.get(key) if shared is _UNREAD else shared
                 if entry is not None and entry[0] == version:
                     self.remember(key, entry)
         except Exception as error:
@@ -140,6 +147,10 @@ class PageCacheMiddleware:
             else:
                 self.remember(key, entry)
         return response
+
+    def has_local(self, key) -> bool:
+        with self.local_lock:
+            return key in self.local
 
     def recall(self, key, version):
         """This worker's copy of an entry, if it is of the current version and not too old."""

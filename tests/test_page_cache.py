@@ -1,5 +1,6 @@
 """The full-page cache: what it keeps, for whom, and how an editor's save reaches every worker."""
 
+import contextlib
 import logging
 from unittest import mock
 
@@ -187,10 +188,21 @@ def test_a_plain_page_is_rendered_once(rf, page_cache_on):
     assert [r.content for r in responses] == [b"hello"] * 3
 
 
+@contextlib.contextmanager
+def broken(cache):
+    """Every read from the cache backend fails, as when Redis refuses connections."""
+    refused = ConnectionError("refused")
+    with (
+        mock.patch.object(type(cache), "get", side_effect=refused),
+        mock.patch.object(type(cache), "get_many", side_effect=refused),
+    ):
+        yield
+
+
 def test_a_broken_cache_backend_means_no_cache_not_an_error(client, page_cache_on, encino, caplog):
     url = encino.get_absolute_url()
     cache = caches["default"]
-    with mock.patch.object(type(cache), "get", side_effect=ConnectionError("refused")):
+    with broken(cache):
         with caplog.at_level(logging.WARNING, logger="clinic_site.page_cache"):
             response = client.get(url)
     assert response.status_code == 200
@@ -204,7 +216,7 @@ def test_after_a_cache_error_the_worker_retries_later_and_caching_resumes(
     settings.PAGE_CACHE_RETRY_SECONDS = 0
     url = encino.get_absolute_url()
     cache = caches["default"]
-    with mock.patch.object(type(cache), "get", side_effect=ConnectionError("refused")):
+    with broken(cache):
         client.get(url)
     client.get(url)
     rename_behind_the_cache(encino, "Valley Office")
