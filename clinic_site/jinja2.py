@@ -51,6 +51,9 @@ def environment(**options) -> jinja2.Environment:
         npgettext=translation.npgettext,
     )
     env.globals.update(
+        # The extension's _ looks gettext up in the context on every call; this is the same
+        # function without the lookup.
+        _=translation.gettext,
         url=cached_reverse,  # like {% url %}
         static=static,
         crispy=crispy,
