@@ -68,7 +68,9 @@ def queries(paths: list[str]) -> dict:
         page_queries = [
             q
             for q in miss
-            if q["sql"].startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))
+            # EXECUTE: a statement PostgreSQL has prepared (pages/prepared.py); PREPARE is
+            # counted too, though a worker sends it once per statement and session.
+            if q["sql"].startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "EXECUTE", "PREPARE"))
             and "django_cache" not in q["sql"]
         ]
         counts[path] = {"status": status, "miss": len(page_queries)}

@@ -135,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The treatment page's fixed queries are PREPAREd once per PostgreSQL session (pages/prepared.py).
+# Turn off behind a pooler that shares sessions between clients (PgBouncer in transaction mode).
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)
+
 # Rate limits and page caches must hold across gunicorn workers, so the cache is
 # always shared: Redis when configured, otherwise a database table.
 REDIS_URL = os.environ.get("REDIS_URL", "")

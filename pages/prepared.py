@@ -10,9 +10,12 @@ Only for querysets whose SQL never changes except for the placeholder values: no
 move, no values read from settings at run time.
 """
 
+import itertools
+import re
 from collections.abc import Callable
 from datetime import date
 
+from django.conf import settings
 from django.db import connections, models, router
 from django.utils.translation import get_language
 
@@ -41,7 +44,10 @@ class PreparedQuery:
         alias = router.db_for_read(self.model)
         connection = connections[alias]
         with connection.cursor() as cursor:
-            cursor.execute(prepared.sql, params)
+            if connection.vendor == "postgresql" and settings.PREPARED_STATEMENTS:
+                self.execute_prepared_statement(connection, cursor, prepared, params)
+            else:
+                cursor.execute(prepared.sql, params)
             columns = [column[0] for column in cursor.description]
             rows = cursor.fetchall()
         if columns != prepared.columns:
@@ -60,6 +66,27 @@ class PreparedQuery:
                 setattr(instance, name, value)
             found.append(instance)
         return found
+
+    @staticmethod
+    def execute_prepared_statement(connection, cursor, prepared, params) -> None:
+        """PostgreSQL plans the statement once per database session, then only executes it.
+
+        Sessions are tracked by the driver's connection object, so a reconnect prepares again.
+        (Behind a pooler in transaction mode, such as PgBouncer, sessions are shared: there,
+        set PREPARED_STATEMENTS=0.)
+        """
+        session = connection.connection
+        known = getattr(connection, "_clinic_prepared", None)
+        if known is None or known[0] is not session:
+            known = connection._clinic_prepared = (session, set())
+        if prepared.name not in known[1]:
+            cursor.execute(f"PREPARE {prepared.name} AS {prepared.numbered_sql}")
+            known[1].add(prepared.name)
+        placeholders = ", ".join(["%s"] * len(params))
+        cursor.execute(
+            f"EXECUTE {prepared.name}({placeholders})" if params else f"EXECUTE {prepared.name}",
+            params,
+        )
 
     def prepare(self) -> "_Prepared":
         placeholders = {name: PLACEHOLDERS[kind] for name, kind in self.kinds.items()}
@@ -82,14 +109,25 @@ class PreparedQuery:
         missing = set(placeholders) - {slot.name for slot in slots if isinstance(slot, _Slot)}
         if missing:
             raise ValueError(f"The query does not use {sorted(missing)}.")
-        return _Prepared(self.model, sql, slots, dict(query.annotation_select))
+        name = f"clinic_{self.model._meta.db_table}_{next(_numbers)}"
+        return _Prepared(self.model, name, sql, slots, dict(query.annotation_select))
+
+
+_numbers = itertools.count(1)
 
 
 class _Prepared:
     """The SQL, where values go, and how to turn its rows into instances as the ORM does."""
 
-    def __init__(self, model, sql: str, slots: list, annotations: dict):
+    def __init__(self, model, name: str, sql: str, slots: list, annotations: dict):
+        self.name = name
         self.sql = sql
+        # For PostgreSQL's PREPARE: $1, $2… instead of the driver's %s (Django's SQL for these
+        # querysets has every value as a parameter, so %s never appears inside a literal).
+        numbers = iter(range(1, len(slots) + 1))
+        self.numbered_sql = re.sub(r"%s", lambda _match: f"${next(numbers)}", sql).replace(
+            "%%", "%"
+        )
         self.slots = slots
         fields = model._meta.concrete_fields
         self.attnames = [field.attname for field in fields]

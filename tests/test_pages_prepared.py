@@ -3,6 +3,8 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from pages.models import Condition, Treatment, TreatmentSection
@@ -92,3 +94,28 @@ def test_the_live_page_carries_its_reviewer_in_each_language():
     with translation.override("en"):
         assert Treatment.live_page("reviewed").reviewed_by.credentials == "MD, sports medicine"
     assert Treatment.live_page("unreviewed").reviewed_by is None
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, so it can reconnect
+def test_postgresql_plans_each_query_once_per_session_and_again_after_a_reconnect(
+    settings,
+):
+    treatment = make_treatment(sections=3)
+    treatment.page_content()  # this session has the statements now
+    with CaptureQueriesContext(connection) as queries:
+        assert len(treatment.page_content().sections) == 3
+    assert [q["sql"].split()[0] for q in queries] == ["EXECUTE"] * 4
+    connection.close()  # a new session knows no statements: they are prepared again
+    with CaptureQueriesContext(connection) as queries:
+        assert len(treatment.page_content().sections) == 3
+    assert [q["sql"].split()[0] for q in queries].count("PREPARE") == 4
+    settings.PREPARED_STATEMENTS = False  # behind a pooler that shares sessions
+    with CaptureQueriesContext(connection) as queries:
+        assert len(treatment.page_content().sections) == 3
+    assert all(q["sql"].startswith("SELECT") for q in queries)
