@@ -1,14 +1,21 @@
 """Image upload checks and responsive renditions made with Pillow when an image is saved."""
 
+from __future__ import annotations
+
 import hashlib
 import io
 import logging
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Pillow is imported where images are read or written (uploads, renditions): workers that
+# only serve pages never load it, which keeps their memory down.
+if TYPE_CHECKING:
+    from PIL import Image
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +33,8 @@ def validate_image_upload(upload) -> None:
             "This image is larger than 10 MB. Please save it smaller and upload it again.",
             code="too_large",
         )
+    from PIL import Image, UnidentifiedImageError
+
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
         upload.seek(0)
@@ -57,6 +66,8 @@ def validate_image_upload(upload) -> None:
 
 
 def _load(field_file) -> Image.Image:
+    from PIL import Image, ImageOps
+
     field_file.open("rb")
     try:
         with Image.open(field_file) as image:
@@ -70,6 +81,8 @@ def _load(field_file) -> Image.Image:
 
 
 def _encode(image: Image.Image, width: int, image_format: str) -> tuple[bytes, int, int]:
+    from PIL import Image
+
     height = round(image.height * width / image.width)
     resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
     buffer = io.BytesIO()
@@ -124,6 +137,8 @@ def refresh_renditions(instance, image_field: str, renditions_field: str, force=
         return changed
     if not force and current.get("source") == field_file.name:
         return False
+    from PIL import Image
+
     try:
         setattr(instance, renditions_field, make_renditions(field_file))
     except (OSError, ValueError, Image.DecompressionBombError):

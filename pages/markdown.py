@@ -1,7 +1,5 @@
 """Markdown to safe HTML, done once when content is saved (requests never render Markdown)."""
 
-import markdown as markdown_lib
-import nh3
 from django.conf import settings
 
 ALLOWED_TAGS = {
@@ -14,6 +12,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}
 
 def render_markdown(text: str) -> str:
     """Render editor Markdown and strip anything that could run script in a patient's browser."""
+    # Imported here: only saving content renders Markdown, so page workers never load them.
+    import markdown as markdown_lib
+    import nh3
+
     html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"])
     return nh3.clean(
         html,

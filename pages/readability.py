@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 
-import pyphen
-
 from .markdown import render_markdown
 
 # Patient material should read at US school grade 8 or below.
@@ -41,7 +39,10 @@ class Readability:
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> pyphen.Pyphen:
+def _dictionary():
+    # Imported here: only editors' admin pages grade text, so page workers never load it.
+    import pyphen
+
     # left/right=1 lets the dictionary split short edges such as "a-bout" and "plas-ma".
     return pyphen.Pyphen(lang="en_US", left=1, right=1)
 
