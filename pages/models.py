@@ -486,16 +486,22 @@ _live_treatment = PreparedQuery(
     today=date,
 )
 
-# The treatment page's lists (Treatment.page_content), one query each.
+# The treatment page's lists (Treatment.page_content), one query each. Conditions come as
+# links only (their descriptions and search-engine fields stay unread). Markdown sources are
+# read: shown_language() looks at them to tell a translation from an English fallback.
 _page_sections = PreparedQuery(
-    TreatmentSection, lambda pk: TreatmentSection.objects.filter(treatment_id=pk), pk=int
+    TreatmentSection,
+    lambda pk: TreatmentSection.objects.filter(treatment_id=pk),
+    pk=int,
 )
 _page_faqs = PreparedQuery(FAQ, lambda pk: FAQ.objects.filter(treatment_id=pk), pk=int)
 _page_references = PreparedQuery(
     Reference, lambda pk: Reference.objects.filter(treatment_id=pk), pk=int
 )
 _page_conditions = PreparedQuery(
-    Condition, lambda pk: Condition.objects.filter(treatments=pk).order_by("name"), pk=int
+    Condition,
+    lambda pk: Condition.objects.filter(treatments=pk).only("slug", "name").order_by("name"),
+    pk=int,
 )
 
 

@@ -92,13 +92,8 @@ class PreparedQuery:
         placeholders = {name: PLACEHOLDERS[kind] for name, kind in self.kinds.items()}
         queryset = self.build(**placeholders)
         query = queryset.query
-        if (
-            queryset.model is not self.model
-            or query.select_related
-            or query.deferred_loading != (frozenset(), True)
-            or query.extra_select
-        ):
-            raise ValueError("A PreparedQuery selects all fields of its own model, no more.")
+        if queryset.model is not self.model or query.select_related or query.extra_select:
+            raise ValueError("A PreparedQuery selects fields of its own model, no related rows.")
         sql, params = query.sql_with_params()
         by_value = {value: _Slot(name) for name, value in placeholders.items()}
         # SQLite's backend turns dates into text while compiling; the real value must too.
@@ -110,7 +105,13 @@ class PreparedQuery:
         if missing:
             raise ValueError(f"The query does not use {sorted(missing)}.")
         name = f"clinic_{self.model._meta.db_table}_{next(_numbers)}"
-        return _Prepared(self.model, name, sql, slots, dict(query.annotation_select))
+        names, defer = query.deferred_loading  # only() or defer(): some columns stay unread
+        fields = [
+            field
+            for field in self.model._meta.concrete_fields
+            if field.primary_key or (field.name in names) != defer
+        ]
+        return _Prepared(name, sql, slots, fields, dict(query.annotation_select))
 
 
 _numbers = itertools.count(1)
@@ -119,7 +120,7 @@ _numbers = itertools.count(1)
 class _Prepared:
     """The SQL, where values go, and how to turn its rows into instances as the ORM does."""
 
-    def __init__(self, model, name: str, sql: str, slots: list, annotations: dict):
+    def __init__(self, name: str, sql: str, slots: list, fields: list, annotations: dict):
         self.name = name
         self.sql = sql
         # For PostgreSQL's PREPARE: $1, $2… instead of the driver's %s (Django's SQL for these
@@ -129,14 +130,14 @@ class _Prepared:
             "%%", "%"
         )
         self.slots = slots
-        fields = model._meta.concrete_fields
         self.attnames = [field.attname for field in fields]
         self.annotations = list(annotations)
-        # The SQL selects the model's columns in field order, then the annotations; every call
+        # The SQL selects the fields' columns in model order, then the annotations; every call
         # checks the cursor says the same, so a change in Django cannot shift values silently.
         self.columns = [field.column for field in fields] + self.annotations
-        table = model._meta.db_table
-        self.expressions = [field.get_col(table) for field in fields] + list(annotations.values())
+        self.expressions = [field.get_col(field.model._meta.db_table) for field in fields] + list(
+            annotations.values()
+        )
 
     def converters(self, connection) -> list:
         """Per column, the database's and the field's converters (dates on SQLite, JSON)."""

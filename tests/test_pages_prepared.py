@@ -32,8 +32,18 @@ def test_each_treatment_gets_its_own_lists_as_the_orm_would_give_them():
 
 def test_values_come_back_as_python_types_not_database_text():
     treatment = make_treatment(conditions=1)
-    condition = treatment.page_content().conditions[0]
+    by_pk = PreparedQuery(Condition, lambda pk: Condition.objects.filter(pk=pk), pk=int)
+    condition = by_pk(pk=treatment.conditions.get().pk)[0]
     assert isinstance(condition.updated_at, datetime)
+    assert condition.get_deferred_fields() == set()
+
+
+def test_conditions_come_as_links_without_what_the_page_never_shows():
+    treatment = make_treatment(conditions=1)
+    condition = treatment.page_content().conditions[0]
+    assert {"description", "seo_title"} <= condition.get_deferred_fields()
+    # ...yet asking for them still works (the ORM loads them), as with only() itself.
+    assert condition.description == treatment.conditions.get().description
 
 
 def test_spanish_pages_list_conditions_in_spanish_alphabetical_order():
