@@ -4,10 +4,10 @@ canonical address and schema.org data, built once per page type from the objects
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
+from clinic_site.reversing import cached_reverse
 from pages.templatetags.pictures import rendition_url
 
 from . import structured_data
@@ -15,7 +15,7 @@ from . import structured_data
 
 def home_crumb() -> tuple[str, str]:
     """The first breadcrumb, in the page's language: ("Inicio", "/es/") on Spanish pages."""
-    return (gettext("Home"), reverse("pages:home"))
+    return (gettext("Home"), cached_reverse("pages:home"))
 
 
 @dataclass
@@ -55,12 +55,12 @@ def for_home() -> PageMeta:
             "Regenerative and orthopedic care for knee, hip, shoulder, back and tendon problems "
             "at our Los Angeles and Encino offices."
         ),
-        path=reverse("pages:home"),
+        path=cached_reverse("pages:home"),
     )
 
 
 def for_listing(title: str, description: str, url_name: str) -> PageMeta:
-    path = reverse(url_name)
+    path = cached_reverse(url_name)
     return PageMeta(
         title=title, description=description, path=path, breadcrumbs=[home_crumb(), (title, path)]
     )
@@ -98,7 +98,7 @@ def for_treatment(treatment, faqs) -> PageMeta:
         og_type="article",
         breadcrumbs=[
             home_crumb(),
-            (gettext("Treatments"), reverse("pages:treatment_list")),
+            (gettext("Treatments"), cached_reverse("pages:treatment_list")),
             (treatment.title, path),
         ],
         structured_data=[
@@ -116,7 +116,7 @@ def for_condition(condition, treatments) -> PageMeta:
         path=path,
         breadcrumbs=[
             home_crumb(),
-            (gettext("Conditions"), reverse("pages:condition_list")),
+            (gettext("Conditions"), cached_reverse("pages:condition_list")),
             (condition.name, path),
         ],
         structured_data=[structured_data.medical_condition(condition, treatments)],
@@ -134,7 +134,7 @@ def for_office(office) -> PageMeta:
         path=path,
         breadcrumbs=[
             home_crumb(),
-            (gettext("Locations"), reverse("pages:office_list")),
+            (gettext("Locations"), cached_reverse("pages:office_list")),
             (office.name, path),
         ],
         structured_data=[structured_data.medical_clinic(office)],
