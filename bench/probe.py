@@ -4,6 +4,7 @@ python bench/probe.py pages           the pages to load, as JSON {name: path}
 python bench/probe.py queries PATHS   queries per page on a cache miss and on a hit, as JSON
 python bench/probe.py post-form N     a valid consultation form body and N one-time tokens
 python bench/probe.py count-requests  how many consultation requests are stored
+python bench/probe.py tidy-database   vacuum and checkpoint after the POST load
 """
 
 import json
@@ -107,6 +108,18 @@ def count_requests() -> int:
     return ConsultationRequest.objects.count()
 
 
+def tidy_database() -> str:
+    """After the POST load: what autovacuum would do a minute later, done before measuring."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+            cursor.execute("CHECKPOINT")
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return connection.vendor
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "pages":
@@ -117,6 +130,8 @@ if __name__ == "__main__":
         result = post_form(int(args[0]))
     elif command == "count-requests":
         result = count_requests()
+    elif command == "tidy-database":
+        result = tidy_database()
     else:
         raise SystemExit(__doc__)
     print(json.dumps(result))
