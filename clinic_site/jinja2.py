@@ -8,7 +8,6 @@ Admin, crispy-forms fields and the emails stay on Django templates (templates/dj
 from functools import lru_cache
 
 import jinja2
-from django.conf import settings
 from django.template import defaultfilters, engines
 from django.template.backends.jinja2 import Jinja2
 from django.templatetags.static import static
@@ -18,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from clinic_site.reversing import cached_reverse
 from pages.templatetags.pages_tags import consultation_url
-from pages.templatetags.pictures import picture_context, rendition_url
+from pages.templatetags.pictures import picture_context
 from pages.templatetags.translations import lacks_translation, shown_language
 from seo.templatetags.seo import json_ld, language_versions_for
 
@@ -59,12 +58,10 @@ def environment(**options) -> jinja2.Environment:
         crispy=crispy,
         consultation_url=consultation_url,
         picture_context=picture_context,
-        rendition_url=rendition_url,
         json_ld=json_ld,
         language_versions=language_versions_for,
         get_language=translation.get_language,
         date_format_long=date_format_long,
-        settings_site_url=settings.SITE_URL,
     )
     env.filters.update(
         shown_language=shown_language,
