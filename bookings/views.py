@@ -2,6 +2,7 @@ import logging
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -101,6 +102,12 @@ def request_consultation(request):
         # Rare (e.g. a locked database for longer than the busy timeout): keep what they typed.
         logger.exception("Consultation form: the request could not be saved")
         return _render_form(request, form, status=503, save_failed=True)
+    except ValidationError as error:
+        # The model refused what the form accepted: a bug of ours, not the patient's input.
+        # Field names only in the log; the page keeps what they typed and offers the phones.
+        fields = sorted(error.message_dict) if hasattr(error, "error_dict") else ["(form)"]
+        logger.error("Consultation form: the model refused fields %s", ", ".join(fields))
+        return _render_form(request, form, status=400, save_failed=True)
 
     if not limit.allowed:
         return rate_limited(request, kept=True)

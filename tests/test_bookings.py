@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import caches
+from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
@@ -235,6 +236,21 @@ def test_a_locked_database_keeps_what_was_typed_and_asks_to_try_again(client, en
     assert "We could not send your request just now" in html
     assert 'value="Marisol"' in html
     assert ConsultationRequest.objects.count() == 0
+
+
+def test_a_request_the_model_refuses_gets_a_polite_400_not_a_500(client, encino, caplog):
+    # The model's own checks run after the form's; if they ever disagree, the patient must
+    # not see a stack trace, and nothing they typed may be lost from the page.
+    data = valid_form_data(encino, first_name="Marisol")
+    refused = ValidationError({"last_name": ["Too odd."]})
+    with mock.patch.object(ConsultationRequest, "full_clean", side_effect=refused):
+        response = post(client, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "We could not send your request just now" in html
+    assert 'value="Marisol"' in html
+    assert ConsultationRequest.objects.count() == 0
+    assert "refused fields last_name" in caplog.text and "Marisol" not in caplog.text
 
 
 # --- Consent ----------------------------------------------------------------------------
