@@ -6,8 +6,8 @@ the SQL. A PreparedQuery builds the queryset once with placeholder values and ke
 each call runs that SQL with the real values and makes instances the way the ORM does
 (Model.from_db, after the same database and field converters), with annotations as attributes.
 
-Only for querysets whose SQL never changes except for the placeholder values: no dates that
-move, no values read from settings at run time.
+Only for querysets whose SQL never changes except for the placeholder values: anything that
+varies (today's date, a slug) must be one of the values, never computed inside build().
 """
 
 import itertools
