@@ -16,10 +16,10 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from clinic_site.reversing import cached_reverse
-from pages.templatetags.pages_tags import consultation_url
-from pages.templatetags.pictures import picture_context
-from pages.templatetags.translations import lacks_translation, shown_language
-from seo.templatetags.seo import json_ld, language_versions_for
+from pages.languages import lacks_translation, shown_language
+from pages.links import consultation_url
+from pages.pictures import picture_context
+from seo.head import json_ld, language_versions_for
 
 
 def crispy(form) -> str:

@@ -6,6 +6,7 @@ from django.views.generic import DetailView, ListView
 
 from seo import meta
 
+from .languages import shown_language
 from .models import (
     Condition,
     Office,
@@ -15,7 +16,6 @@ from .models import (
     Treatment,
     group_by_body_area,
 )
-from .templatetags.translations import shown_language
 
 
 def home(request):

@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from clinic_site.reversing import cached_reverse
-from pages.templatetags.pictures import rendition_url
+from pages.pictures import rendition_url
 
 from . import structured_data
 

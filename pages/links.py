@@ -1,15 +1,13 @@
+"""Links to the consultation form, with a treatment or an office chosen in advance."""
+
 from urllib.parse import urlencode
 
-from django import template
 from django.urls import NoReverseMatch, reverse
-
-register = template.Library()
 
 # Until the bookings app routes its form, link to the address it will have.
 FALLBACK_CONSULTATION_PATH = "/consultation/"
 
 
-@register.simple_tag
 def consultation_url(**params) -> str:
     """The consultation request form, preselecting e.g. treatment=<slug> or office=<slug>."""
     try:

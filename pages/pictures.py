@@ -1,7 +1,6 @@
-from django import template
-from django.core.files.storage import default_storage
+"""<picture> sources and rendition URLs for uploaded images (templates/includes/picture.html)."""
 
-register = template.Library()
+from django.core.files.storage import default_storage
 
 
 def _existing(entries):
@@ -41,7 +40,6 @@ def _safe_dimension(image, name):
         return None
 
 
-@register.simple_tag
 def rendition_url(renditions, image=None, width=960):
     """The URL of the rendition closest to `width`, for Open Graph and JSON-LD."""
     entries = (renditions or {}).get("webp", [])

@@ -1,6 +1,7 @@
+"""What a page's head and header say about it: JSON-LD blocks and its other languages."""
+
 import json
 
-from django import template
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -8,13 +9,10 @@ from django.utils.translation import get_language
 
 from clinic_site.reversing import cached_translate_url
 
-register = template.Library()
-
 # The same escapes as Django's json_script: nothing in the data can close the script element.
 JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-@register.simple_tag
 def json_ld(*blocks):
     """Render schema.org data as <script type="application/ld+json"> elements."""
     rendered = []
@@ -27,16 +25,6 @@ def json_ld(*blocks):
             format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
         )
     return mark_safe("\n".join(rendered))  # each piece was built by format_html above
-
-
-@register.simple_tag
-def json_ld_list(blocks):
-    return json_ld(*blocks)
-
-
-@register.simple_tag(takes_context=True)
-def language_versions(context):
-    return language_versions_for(context.get("request"))
 
 
 def language_versions_for(request) -> list[dict]:
