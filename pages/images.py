@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 
 # Pillow is imported where images are read or written (uploads, renditions): workers that
 # only serve pages never load it, which keeps their memory down.
@@ -63,6 +64,15 @@ def validate_image_upload(upload) -> None:
         upload.seek(position)
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError("Please upload a JPEG, PNG or WebP image.", code="unsupported_format")
+
+
+class CheckedImageField(models.ImageField):
+    """An image field whose new uploads are checked; a stored image is not read again on save."""
+
+    def formfield(self, **kwargs):
+        # Form fields run validators only on a new upload, never on the image already stored
+        # (which the width and height fields have read and closed by then).
+        return super().formfield(**{"validators": [validate_image_upload], **kwargs})
 
 
 def _load(field_file) -> Image.Image:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic_site.reversing import cached_reverse
 
 from .claims import find_numeric_claims
-from .images import commit_upload, refresh_renditions, validate_image_upload
+from .images import CheckedImageField, commit_upload, refresh_renditions
 from .markdown import render_markdown_fields
 from .prepared import PreparedQuery
 from .readability import Readability, grade_html, grade_markdown
@@ -65,12 +65,11 @@ class Physician(models.Model):
     )
     bio = models.TextField(blank=True, help_text="Markdown. A few short paragraphs.")
     bio_html = models.TextField(blank=True, editable=False)
-    photo = models.ImageField(
+    photo = CheckedImageField(
         upload_to="physicians/",
         blank=True,
         width_field="photo_width",
         height_field="photo_height",
-        validators=[validate_image_upload],
         help_text="JPEG, PNG or WebP, up to 10 MB. Smaller copies for phones are made on save.",
     )
     photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
@@ -206,12 +205,11 @@ class Treatment(SearchEngineFields):
         max_length=300,
         help_text="Two plain sentences a patient sees on cards and in search results.",
     )
-    hero_image = models.ImageField(
+    hero_image = CheckedImageField(
         upload_to="treatments/",
         blank=True,
         width_field="hero_image_width",
         height_field="hero_image_height",
-        validators=[validate_image_upload],
         help_text="JPEG, PNG or WebP, up to 10 MB. Smaller copies for phones are made on save.",
     )
     hero_renditions = models.JSONField(default=dict, blank=True, editable=False)

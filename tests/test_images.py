@@ -194,3 +194,34 @@ def test_missing_renditions_fall_back_to_the_original():
     html = render_picture(Original(), renditions)
     assert 'src="/media/treatments/photo.jpg"' in html
     assert "image/webp" not in html
+
+
+@pytest.mark.django_db
+def test_admin_checks_a_new_upload_and_keeps_a_stored_image_on_an_unchanged_save(client):
+    from django.contrib.auth.models import User
+
+    from pages.models import Physician
+
+    client.force_login(User.objects.create_superuser("editor", password="x"))
+    physician = Physician.objects.create(name="Dr. Test", slug="test")
+    url = f"/admin/pages/physician/{physician.pk}/change/"
+    form = {"name": "Dr. Test", "slug": "test", "photo_alt_en": "Dr. Test smiling"}
+
+    refused = client.post(
+        url, {**form, "photo": SimpleUploadedFile("scan.jpg", b"%PDF-1.4 not an image")}
+    )
+    assert refused.status_code == 200
+    assert "photo" in refused.context["adminform"].form.errors
+
+    accepted = client.post(
+        url, {**form, "photo": SimpleUploadedFile("me.jpg", photo_bytes(800, 1000))}
+    )
+    assert accepted.status_code == 302
+    physician.refresh_from_db()
+    assert physician.photo_renditions["webp"]
+
+    # Saved again without a new file: the stored photo stays, with its renditions.
+    again = client.post(url, form)
+    assert again.status_code == 302
+    physician.refresh_from_db()
+    assert physician.photo and physician.photo_renditions["webp"]
