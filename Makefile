@@ -43,7 +43,6 @@ makemessages: install
 
 migrate: install messages
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py createcachetable
 
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo_content

@@ -252,7 +252,6 @@ def prepare_database(url: str, env: dict) -> None:
         create_postgres_database(url)
     print("   migrate, demo content, collectstatic…")
     manage(env, "migrate", "--noinput")
-    manage(env, "createcachetable")
     manage(env, "load_demo_content")
     manage(env, "collectstatic", "--noinput", "-v", "0")
 

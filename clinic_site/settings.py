@@ -156,7 +156,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "clinic_site.cache.DatabaseCache",
             "LOCATION": "django_cache",
             "TIMEOUT": 600,
         }

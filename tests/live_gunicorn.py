@@ -79,10 +79,9 @@ def manage(*args, **env) -> str:
 
 
 def prepare_sqlite_database(path: Path) -> None:
-    """A migrated SQLite file with the demo content and the cache table."""
+    """A migrated SQLite file (the cache table included) with the demo content."""
     url = f"sqlite:///{path}"
     manage("migrate", "--noinput", DATABASE_URL=url)
-    manage("createcachetable", DATABASE_URL=url)
     manage("load_demo_content", DATABASE_URL=url)
 
 
