@@ -51,7 +51,11 @@ def healthz(request):
 
 def error_page_context() -> dict:
     """Context for error pages, from settings only, so they render when the database is down."""
-    return {"site_name": settings.SITE_NAME, "chrome_offices": settings.OFFICE_CONTACTS}
+    return {
+        "site_name": settings.SITE_NAME,
+        "chrome_offices": settings.OFFICE_CONTACTS,
+        "current_view_name": "",
+    }
 
 
 def service_unavailable(request=None):

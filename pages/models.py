@@ -1,22 +1,17 @@
-from dataclasses import dataclass
-from datetime import date
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from clinic_site.reversing import cached_reverse
-
 from .claims import find_numeric_claims
-from .images import CheckedImageField, commit_upload, refresh_renditions
+from .images import CheckedImageField, renditions_after_commit
 from .markdown import render_markdown_fields
-from .prepared import PreparedQuery
 from .readability import Readability, grade_html, grade_markdown
 
 
@@ -92,12 +87,11 @@ class Physician(models.Model):
 
     def save(self, *args, **kwargs):
         render_markdown_fields(self, "bio", "bio_html")
-        commit_upload(self.photo)
-        refresh_renditions(self, "photo", "photo_renditions")
         super().save(*args, **kwargs)
+        renditions_after_commit(self, "photo", "photo_renditions")
 
     def get_absolute_url(self):
-        return cached_reverse("pages:physician", slug=self.slug)
+        return reverse("pages:physician", kwargs={"slug": self.slug})
 
     def readability(self) -> Readability | None:
         return grade_html(self.bio_html)
@@ -130,7 +124,7 @@ class Condition(SearchEngineFields):
         return self.name
 
     def get_absolute_url(self):
-        return cached_reverse("pages:condition", slug=self.slug)
+        return reverse("pages:condition", kwargs={"slug": self.slug})
 
 
 def group_by_body_area(conditions) -> list[tuple[str, list[Condition]]]:
@@ -190,8 +184,15 @@ class TreatmentQuerySet(models.QuerySet):
         return self.filter(next_review_due__lt=timezone.localdate())
 
     def for_page(self):
-        """The treatment row and its reviewer; page_content() brings the rest."""
-        return self.select_related("reviewed_by")
+        """Everything the treatment page shows, public or previewed, in five queries."""
+        return self.select_related("reviewed_by").prefetch_related(
+            "sections",
+            "faqs",
+            "references",
+            Prefetch(
+                "conditions", queryset=Condition.objects.only("slug", "name").order_by("name")
+            ),
+        )
 
 
 class Treatment(SearchEngineFields):
@@ -257,41 +258,11 @@ class Treatment(SearchEngineFields):
         return self.title
 
     def save(self, *args, **kwargs):
-        commit_upload(self.hero_image)
-        refresh_renditions(self, "hero_image", "hero_renditions")
         super().save(*args, **kwargs)
+        renditions_after_commit(self, "hero_image", "hero_renditions")
 
     def get_absolute_url(self):
-        return cached_reverse("pages:treatment", slug=self.slug)
-
-    @classmethod
-    def live_page(cls, slug: str) -> "Treatment | None":
-        """The published treatment at this slug with its reviewer, in one prepared query."""
-        found = _live_treatment(slug=slug, today=timezone.localdate())
-        if not found:
-            return None
-        treatment = found[0]
-        if treatment.reviewed_by_id:
-            # The reviewer's columns came as annotations: enough for the review line and the
-            # structured data; anything else on the Physician loads on first use.
-            names = ["id", *REVIEWER_FIELDS]
-            values = [treatment.reviewed_by_id]
-            values += [getattr(treatment, f"reviewer_{name}") for name in REVIEWER_FIELDS]
-            treatment.reviewed_by = Physician.from_db(None, names, values)
-        return treatment
-
-    def page_content(self) -> "TreatmentPageContent":
-        """What the treatment page lists, in four queries prepared once per worker.
-
-        Not prefetch_related: for one treatment, its machinery and the ORM's SQL compiler cost
-        several times more than the queries themselves on a page-cache miss (pages/prepared.py).
-        """
-        return TreatmentPageContent(
-            sections=_page_sections(pk=self.pk),
-            faqs=_page_faqs(pk=self.pk),
-            references=_page_references(pk=self.pk),
-            conditions=_page_conditions(pk=self.pk),
-        )
+        return reverse("pages:treatment", kwargs={"slug": self.slug})
 
     def clean(self):
         if self.hero_image and not self.hero_image_alt.strip():
@@ -466,63 +437,6 @@ class Reference(models.Model):
         return self.citation[:80]
 
 
-# What the treatment page shows of its reviewer (Treatment.live_page).
-REVIEWER_FIELDS = [
-    "name",
-    "slug",
-    "credentials",
-    *[f"credentials_{code}" for code, _name in settings.LANGUAGES],
-]
-_live_treatment = PreparedQuery(
-    Treatment,
-    lambda slug, today: (
-        Treatment.objects.published(on=today)
-        .filter(slug=slug)
-        .annotate(**{f"reviewer_{name}": F(f"reviewed_by__{name}") for name in REVIEWER_FIELDS})
-    ),
-    slug=str,
-    today=date,
-)
-
-# The treatment page's lists (Treatment.page_content), one query each. Conditions come as
-# links only (their descriptions and search-engine fields stay unread). Markdown sources are
-# read: shown_language() looks at them to tell a translation from an English fallback.
-_page_sections = PreparedQuery(
-    TreatmentSection,
-    lambda pk: TreatmentSection.objects.filter(treatment_id=pk),
-    pk=int,
-)
-_page_faqs = PreparedQuery(FAQ, lambda pk: FAQ.objects.filter(treatment_id=pk), pk=int)
-_page_references = PreparedQuery(
-    Reference, lambda pk: Reference.objects.filter(treatment_id=pk), pk=int
-)
-_page_conditions = PreparedQuery(
-    Condition,
-    lambda pk: Condition.objects.filter(treatments=pk).only("slug", "name").order_by("name"),
-    pk=int,
-)
-
-
-@dataclass
-class TreatmentPageContent:
-    sections: list[TreatmentSection]
-    faqs: list[FAQ]
-    references: list[Reference]
-    conditions: list[Condition]
-
-    def kinds(self) -> set[str]:
-        return {section.kind for section in self.sections}
-
-    @property
-    def conditions_need_block(self) -> bool:
-        """Conditions without a section of their own still get shown, after the sections."""
-        return bool(self.conditions) and "conditions" not in self.kinds()
-
-    @property
-    def faqs_need_block(self) -> bool:
-        return bool(self.faqs) and "faq" not in self.kinds()
-
-
 class SitePage(SearchEngineFields):
     """Simple pages: privacy notice, accessibility statement, medical disclaimer, about."""
 
@@ -547,8 +461,8 @@ class SitePage(SearchEngineFields):
 
     def get_absolute_url(self):
         if self.slug in self.SHORT_SLUGS:
-            return cached_reverse("pages:site_page_short", slug=self.slug)
-        return cached_reverse("pages:site_page", slug=self.slug)
+            return reverse("pages:site_page_short", kwargs={"slug": self.slug})
+        return reverse("pages:site_page", kwargs={"slug": self.slug})
 
     def readability(self) -> Readability | None:
         return grade_markdown(self.body)
@@ -585,7 +499,7 @@ class Office(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return cached_reverse("pages:office", slug=self.slug)
+        return reverse("pages:office", kwargs={"slug": self.slug})
 
     @property
     def phone_display(self) -> str:

@@ -56,7 +56,8 @@ def subprocess_env(**overrides) -> dict:
         DJANGO_SETTINGS_MODULE="clinic_site.test_settings",
         # The test's own key, so form tokens it signs are valid on the servers.
         SECRET_KEY=settings.SECRET_KEY,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+        # testserver: SITE_URL in the test settings, which page-cache warming asks for.
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         PAGE_CACHE="1",
         PYTHONUNBUFFERED="1",
     )

@@ -595,7 +595,7 @@ def test_rate_limit_holds_across_two_separate_cache_clients(db):
 
 def test_rate_limit_holds_across_two_redis_clients():
     redis = pytest.importorskip("redis")
-    from clinic_site.redis_cache import RedisCache
+    from django.core.cache.backends.redis import RedisCache
 
     url = "redis://127.0.0.1:6379/11"
     try:

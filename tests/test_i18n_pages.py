@@ -372,7 +372,7 @@ def test_500_and_503_pages_speak_the_language_of_the_address(
     client, demo, error, status, spanish_h1, english_h1
 ):
     client.raise_request_exception = False
-    with mock.patch("pages.views.meta.for_home", side_effect=error):
+    with mock.patch("seo.meta.for_home", side_effect=error):
         spanish_page = page_at(client, "/es/", status=status)
         english_page = page_at(client, "/", status=status)
     assert spanish_page.lang == "es" and spanish_page.h1 == spanish_h1
@@ -383,7 +383,7 @@ def test_500_and_503_pages_speak_the_language_of_the_address(
 def test_the_plain_503_fallback_speaks_spanish_too(client, demo):
     client.raise_request_exception = False
     with (
-        mock.patch("pages.views.meta.for_home", side_effect=OperationalError("gone")),
+        mock.patch("seo.meta.for_home", side_effect=OperationalError("gone")),
         mock.patch("clinic_site.views.loader.render_to_string", side_effect=RuntimeError),
     ):
         page = page_at(client, "/es/", status=503)

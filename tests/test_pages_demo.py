@@ -26,9 +26,11 @@ RUN = 6
 
 
 @pytest.fixture
-def demo(settings, tmp_path):
+def demo(settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo_content", verbosity=0)
+    # Renditions are made once the content commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_content", verbosity=0)
     return tmp_path
 
 

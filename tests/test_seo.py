@@ -12,10 +12,12 @@ SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, django_capture_on_commit_callbacks):
     from django.core.management import call_command
 
-    call_command("load_demo_content", verbosity=0)
+    # Renditions are made once the content commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_content", verbosity=0)
 
 
 @pytest.fixture
