@@ -56,9 +56,13 @@ class BodyArea(models.TextChoices):
 
 
 class Physician(models.Model):
-    name = models.CharField(
-        max_length=120, help_text="As patients should see it, e.g. “Dr. Ana Ruiz”."
+    honorific = models.CharField(
+        "title",
+        max_length=20,
+        blank=True,
+        help_text="Shown before the name, e.g. “Dr.”; in Spanish “Dr.” or “Dra.”.",
     )
+    name = models.CharField(max_length=120, help_text="Without the title, e.g. “Ana Ruiz”.")
     slug = models.SlugField(unique=True)
     credentials = models.CharField(
         max_length=200, blank=True, help_text="e.g. “MD, board-certified in orthopedic surgery”."
@@ -88,7 +92,7 @@ class Physician(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def save(self, *args, **kwargs):
         render_markdown_fields(self, "bio", "bio_html")
@@ -98,6 +102,11 @@ class Physician(models.Model):
 
     def get_absolute_url(self):
         return cached_reverse("pages:physician", slug=self.slug)
+
+    @property
+    def display_name(self) -> str:
+        """The name as patients read it, with the title in the page's language: “Dra. Ana Ruiz”."""
+        return " ".join(part for part in (self.honorific, self.name) if part)
 
     def readability(self) -> Readability | None:
         return grade_html(self.bio_html)
@@ -466,12 +475,18 @@ class Reference(models.Model):
         return self.citation[:80]
 
 
-# What the treatment page shows of its reviewer (Treatment.live_page).
+def _with_translations(field_name: str) -> list[str]:
+    """A translated field and its column per language, as django-modeltranslation adds them."""
+    return [field_name, *[f"{field_name}_{code}" for code, _name in settings.LANGUAGES]]
+
+
+# What the treatment page shows of its reviewer (Treatment.live_page), in the model's field
+# order: Model.from_db takes the values of a partial row in that order.
 REVIEWER_FIELDS = [
+    *_with_translations("honorific"),
     "name",
     "slug",
-    "credentials",
-    *[f"credentials_{code}" for code, _name in settings.LANGUAGES],
+    *_with_translations("credentials"),
 ]
 _live_treatment = PreparedQuery(
     Treatment,

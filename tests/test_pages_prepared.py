@@ -90,6 +90,7 @@ def test_the_live_page_carries_its_reviewer_in_each_language():
     reviewer = make_physician()
     reviewer.credentials = "MD, sports medicine"
     reviewer.credentials_es = "Médica, medicina deportiva"
+    reviewer.honorific_es = "Dra."
     reviewer.save()
     make_treatment(slug="reviewed", reviewed_by=reviewer)
     make_treatment(slug="unreviewed")
@@ -100,9 +101,12 @@ def test_the_live_page_carries_its_reviewer_in_each_language():
             reviewer.name,
             "Médica, medicina deportiva",
         )
+        assert found.display_name == "Dra. Test Person"
         assert found.get_absolute_url() == f"/es/physicians/{reviewer.slug}/"
     with translation.override("en"):
-        assert Treatment.live_page("reviewed").reviewed_by.credentials == "MD, sports medicine"
+        found = Treatment.live_page("reviewed").reviewed_by
+        assert found.credentials == "MD, sports medicine"
+        assert found.display_name == "Dr. Test Person"
     assert Treatment.live_page("unreviewed").reviewed_by is None
 
 
