@@ -252,3 +252,26 @@ def test_the_503_page_names_the_offices_in_spanish_from_settings(client, demo):
     assert spanish.status_code == english.status_code == 503
     assert "Consultorio de Los Ángeles: <a" in spanish.content.decode()
     assert "Los Angeles office: <a" in english.content.decode()
+
+
+def test_an_editor_sets_the_spanish_title_and_office_name_in_admin(client, demo, admin_user):
+    from django.urls import reverse
+
+    from pages.models import Office, Physician
+    from tests.test_admin_roundtrip import form_data
+
+    client.force_login(admin_user)
+    edits = [
+        (Physician.objects.get(), "honorific_es", "Dr."),
+        (Office.objects.get(slug="los-angeles"), "name_es", "Los Ángeles (centro)"),
+    ]
+    for obj, field_name, value in edits:
+        url = reverse(f"admin:pages_{obj._meta.model_name}_change", args=[obj.pk])
+        data = form_data(client.get(url).content.decode())
+        data[field_name] = [value]
+        response = client.post(url, data)
+        assert response.status_code == 302, response.content.decode()[:1000]
+    client.logout()
+    page = html_of(client, "/es/treatments/stem-cell-therapy/")
+    assert "Dr. Helen Amari</a>," in page and "Dra." not in page
+    assert "Los Ángeles (centro): <a" in page

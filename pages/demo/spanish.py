@@ -145,8 +145,8 @@ STEM_CELLS = {
                 células madre y las ponemos donde le duele. La meta es calmar el dolor y
                 ayudarle a moverse mejor sin cirugía.
 
-                Es un tratamiento todavía nuevo. No funciona para todos, y nadie le puede
-                prometer un resultado.
+                Es un tratamiento todavía nuevo. No funciona en todos los casos, y nadie le
+                puede prometer un resultado.
                 """
             ),
         ),
@@ -258,7 +258,7 @@ STEM_CELLS = {
         ),
         (
             "¿Cuándo me voy a sentir mejor?",
-            "No es igual para todos. Muchas personas notan un cambio de 6 a 8 semanas "
+            "No es igual para todas las personas. Muchas notan un cambio de 6 a 8 semanas "
             "después. Algunas no mejoran.",
         ),
         (
@@ -299,7 +299,7 @@ PRP = {
 
                 Para una inyección de PRP, le sacamos sangre del brazo, juntamos las plaquetas
                 en un poco de plasma y lo inyectamos donde le duele. La meta es calmar el dolor
-                y ayudar a que el tejido sane. No funciona para todos.
+                y ayudar a que el tejido sane. No funciona en todos los casos.
                 """
             ),
         ),
