@@ -345,10 +345,12 @@ PAGE_CACHE_RELEASE = os.environ.get("RELEASE", "")
 
 # Shown on the 503 page when the database is down, so it cannot come from the database.
 # JSON list of {"name", "phone", "phone_display", "street_address", "city", "state",
-# "postal_code"}; the default matches the demo offices.
+# "postal_code"}, and optionally the name in another language ("name_es"); the default matches
+# the demo offices.
 OFFICE_CONTACTS = [
     {
         "name": "Los Angeles",
+        "name_es": "Los Ángeles",
         "phone": "+13105550142",
         "phone_display": "(310) 555-0142",
         "street_address": "1200 Wilshire Boulevard, Suite 410",

@@ -51,9 +51,13 @@ class BodyArea(models.TextChoices):
 
 
 class Physician(models.Model):
-    name = models.CharField(
-        max_length=120, help_text="As patients should see it, e.g. “Dr. Ana Ruiz”."
+    honorific = models.CharField(
+        "title",
+        max_length=20,
+        blank=True,
+        help_text="Shown before the name, e.g. “Dr.”; in Spanish “Dr.” or “Dra.”.",
     )
+    name = models.CharField(max_length=120, help_text="Without the title, e.g. “Ana Ruiz”.")
     slug = models.SlugField(unique=True)
     credentials = models.CharField(
         max_length=200, blank=True, help_text="e.g. “MD, board-certified in orthopedic surgery”."
@@ -83,7 +87,7 @@ class Physician(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def save(self, *args, **kwargs):
         render_markdown_fields(self, "bio", "bio_html")
@@ -92,6 +96,11 @@ class Physician(models.Model):
 
     def get_absolute_url(self):
         return reverse("pages:physician", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        """The name as patients read it, with the title in the page's language: “Dra. Ana Ruiz”."""
+        return " ".join(part for part in (self.honorific, self.name) if part)
 
     def readability(self) -> Readability | None:
         return grade_html(self.bio_html)

@@ -157,16 +157,18 @@ def for_office_list(offices) -> PageMeta:
 def for_physician(physician) -> PageMeta:
     path = physician.get_absolute_url()
     image = rendition_url(physician.photo_renditions, physician.photo)
-    name = f"{physician.name}, {physician.credentials}" if physician.credentials else physician.name
+    name = physician.display_name
+    if physician.credentials:
+        name = f"{name}, {physician.credentials}"
     return PageMeta(
-        title=physician.name,
+        title=physician.display_name,
         description=_describe(
             gettext("%(name)s, at %(site)s.") % {"name": name, "site": settings.SITE_NAME}
         ),
         path=path,
         image_url=image,
         og_type="profile",
-        breadcrumbs=[home_crumb(), (physician.name, path)],
+        breadcrumbs=[home_crumb(), (physician.display_name, path)],
         structured_data=[structured_data.physician(physician, image_url=image)],
     )
 

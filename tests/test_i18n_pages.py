@@ -132,7 +132,7 @@ def demo(offices):
     rebuild_index()
 
 
-SPANISH_NAV = ["Tratamientos", "Afecciones", "Ubicaciones", "Solicitar una consulta"]
+SPANISH_NAV = ["Tratamientos", "Afecciones", "Consultorios", "Solicitar una consulta"]
 ENGLISH_NAV = ["Treatments", "Conditions", "Locations", "Request a consultation"]
 
 # (English path, headings only the Spanish page has, headings only the English page has)
@@ -147,16 +147,20 @@ PAGE_TYPES = [
     ("/conditions/", ["Afecciones que tratamos", "Rodilla", "Hombro"], ["Conditions we treat"]),
     (
         "/conditions/knee-osteoarthritis/",
-        ["Tratamientos que pueden ayudar", "Aviso médico"],
+        ["Tratamientos que podrían ayudar", "Aviso médico"],
         ["Treatments that may help", "Medical disclaimer"],
     ),
-    ("/locations/", ["Ubicaciones", "Horario de atención"], ["Locations", "Opening hours"]),
+    ("/locations/", ["Consultorios", "Horario de atención"], ["Locations", "Opening hours"]),
     (
         "/locations/encino/",
         ["Consultorio de Encino", "Dirección y teléfono", "Cómo llegar"],
         ["Encino office", "Address and phone", "Getting here"],
     ),
-    ("/physicians/helen-amari/", ["Páginas revisadas por Dr. Helen Amari"], []),
+    (
+        "/physicians/helen-amari/",
+        ["Dra. Helen Amari", "Páginas revisadas por Dra. Helen Amari"],
+        ["Dr. Helen Amari"],
+    ),
     ("/privacy/", ["Sobre este sitio"], ["About this site"]),
     ("/search/", ["Buscar"], ["Search"]),
     ("/search/?q=rodilla", ["Buscar"], ["Search"]),
@@ -203,7 +207,7 @@ def test_english_pages_keep_their_english_interface(
         assert heading in headings, (heading, headings)
     assert page.first("a", class_="skip-link").text == "Skip to main content"
     assert "general education, not medical advice" in page.first("footer").text
-    for spanish_word in ("Solicitar", "Inicio", "Afecciones", "Ubicaciones", "Buscar"):
+    for spanish_word in ("Solicitar", "Inicio", "Afecciones", "Consultorios", "Buscar", "Dra."):
         assert spanish_word not in page.html, spanish_word
 
 
@@ -228,7 +232,7 @@ def test_spanish_titles_descriptions_and_breadcrumbs(client, demo):
     assert office.title.startswith("Consultorio de Encino | ")
     assert office.nav("Ruta de navegación").links() == [
         ("Inicio", "/es/"),
-        ("Ubicaciones", "/es/locations/"),
+        ("Consultorios", "/es/locations/"),
     ]
 
 

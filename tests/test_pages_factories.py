@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
+from modeltranslation.translator import translator
 
 from pages.models import (
     FAQ,
@@ -21,8 +22,17 @@ KINDS_IN_ORDER = [kind for kind in TreatmentSection.Kind.values if kind != "othe
 
 
 def make_physician(**fields) -> Physician:
-    fields = {"name": "Dr. Test Person", "slug": "test-person", **fields}
+    fields = {"honorific": "Dr.", "name": "Test Person", "slug": "test-person", **fields}
     return Physician.objects.create(**fields)
+
+
+def remove_spanish(treatment: Treatment) -> Treatment:
+    """Empty the Spanish fields of a treatment, its sections and FAQs: a page not yet translated."""
+    for item in [treatment, *treatment.sections.all(), *treatment.faqs.all()]:
+        for field_name in translator.get_options_for_model(type(item)).fields:
+            setattr(item, f"{field_name}_es", "")
+        item.save()
+    return treatment
 
 
 def make_treatment(

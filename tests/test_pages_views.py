@@ -53,7 +53,7 @@ def test_treatment_page_has_contents_that_link_to_each_section(client):
 
 
 def test_treatment_page_shows_summary_faq_conditions_review_references_and_disclaimer(client):
-    physician = make_physician(name="Dr. Ana Ruiz", slug="ana-ruiz")
+    physician = make_physician(name="Ana Ruiz", slug="ana-ruiz")
     treatment = make_treatment(
         summary="Made from your own blood.",
         sections=7,

@@ -188,7 +188,10 @@ def test_condition_and_physician_pages_have_their_types(client, demo):
 
     physician = Physician.objects.get()
     person = types_on(page_html(client, physician.get_absolute_url()))["Physician"]
-    assert person["name"] == physician.name
+    assert person["name"] == physician.name == "Helen Amari"
+    assert person["honorificPrefix"] == "Dr."
+    spanish = types_on(page_html(client, "/es" + physician.get_absolute_url()))["Physician"]
+    assert (spanish["name"], spanish["honorificPrefix"]) == ("Helen Amari", "Dra.")
     assert person["image"].startswith("http://testserver/media/renditions/")
 
 

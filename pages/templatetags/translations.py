@@ -24,7 +24,9 @@ def shown_language(obj, field: str) -> str:
         return language
     if _has_own_text(obj, field, language):
         return language
-    return settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    # Empty in English too (an FAQ section with only its entries): nothing falls back.
+    return default if _has_own_text(obj, field, default) else language
 
 
 @register.filter
