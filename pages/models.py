@@ -128,6 +128,11 @@ class Condition(SearchEngineFields):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(body_area__in=BodyArea.values), name="condition_body_area_valid"
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -183,6 +188,11 @@ class SiteSettings(models.Model):
         return "", default
 
 
+class TreatmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
 class TreatmentQuerySet(models.QuerySet):
     def published(self, on=None):
         return self.filter(
@@ -205,9 +215,7 @@ class TreatmentQuerySet(models.QuerySet):
 
 
 class Treatment(SearchEngineFields):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+    Status = TreatmentStatus
 
     title = models.CharField(max_length=120)
     slug = models.SlugField(unique=True)
@@ -262,6 +270,18 @@ class Treatment(SearchEngineFields):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=TreatmentStatus.values), name="treatment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(next_review_due__gt=F("last_reviewed"))
+                | Q(next_review_due__isnull=True)
+                | Q(last_reviewed__isnull=True),
+                name="treatment_next_review_after_last",
+                violation_error_message="The next review must come after the last review.",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -317,16 +337,19 @@ class Treatment(SearchEngineFields):
 RESERVED_ANCHORS = {"main-content", "on-this-page", "references", "review", "disclaimer"}
 
 
+class SectionKind(models.TextChoices):
+    OVERVIEW = "overview", _("Overview")
+    CONDITIONS = "conditions", _("Conditions treated")
+    CANDIDATES = "candidates", _("Who is a candidate")
+    PROCEDURE = "procedure", _("How the procedure is performed")
+    RISKS = "risks", _("Risks and side effects")
+    RECOVERY = "recovery", _("Recovery")
+    FAQ = "faq", _("Frequently asked questions")
+    OTHER = "other", _("Other")
+
+
 class TreatmentSection(models.Model):
-    class Kind(models.TextChoices):
-        OVERVIEW = "overview", _("Overview")
-        CONDITIONS = "conditions", _("Conditions treated")
-        CANDIDATES = "candidates", _("Who is a candidate")
-        PROCEDURE = "procedure", _("How the procedure is performed")
-        RISKS = "risks", _("Risks and side effects")
-        RECOVERY = "recovery", _("Recovery")
-        FAQ = "faq", _("Frequently asked questions")
-        OTHER = "other", _("Other")
+    Kind = SectionKind
 
     # These list the treatment's FAQ entries or conditions, so their text is optional.
     KINDS_WITH_ENTRIES = {Kind.FAQ, Kind.CONDITIONS}
@@ -355,7 +378,10 @@ class TreatmentSection(models.Model):
                 condition=~Q(kind="other"),
                 name="one_section_per_kind",
                 violation_error_message="This treatment already has a section of this kind.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SectionKind.values), name="section_kind_valid"
+            ),
         ]
 
     def __str__(self):
@@ -539,6 +565,7 @@ class OpeningHours(models.Model):
         verbose_name_plural = "opening hours"
         constraints = [
             models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="closes_after_opens"),
+            models.CheckConstraint(condition=Q(weekday__in=range(7)), name="weekday_valid"),
         ]
 
     def __str__(self):
