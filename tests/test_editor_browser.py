@@ -19,13 +19,14 @@ def editor(db):
     user = User.objects.create_user(
         "marta", password="a long editor pass phrase", is_staff=True, first_name="Marta"
     )
-    # The group as its migration made it (kept for this test by serialized_rollback).
     user.groups.add(Group.objects.get(name="Content editor"))
     return user
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}])
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=str
+)
 def test_an_editor_changes_a_sentence_and_a_patient_sees_it(
     chromium, live_server, settings, tmp_path, editor, viewport
 ):
