@@ -1,8 +1,8 @@
 """The staff group the pages app defines, kept in step with its models after every migrate.
 
 After every `migrate` (and every test database flush), so a model added later is covered
-without a migration of its own, and tests find the group as production has it. Permissions
-an admin adds to the group by hand are reset to these on the next deploy.
+without a migration of its own, and tests find the group as production has it. Other apps
+add their own permissions to it the same way (seo: redirects).
 """
 
 from django.apps import apps as global_apps
@@ -16,6 +16,6 @@ def sync_groups(sender, *, apps=global_apps, using=DEFAULT_DB_ALIAS, **kwargs):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     editors, _ = Group.objects.using(using).get_or_create(name=CONTENT_EDITOR)
-    editors.permissions.set(
-        Permission.objects.using(using).filter(content_type__app_label=sender.label)
+    editors.permissions.add(
+        *Permission.objects.using(using).filter(content_type__app_label=sender.label)
     )
