@@ -85,7 +85,7 @@ def queries(paths: list[str]) -> dict:
 
 def post_form(count: int) -> dict:
     from bookings.spam import issue_form_token
-    from bookings.testing import valid_form_data
+    from tests.factories import valid_form_data
 
     office = Office.objects.filter(slug="encino").first() or Office.objects.first()
     data = valid_form_data(office, token=None)

@@ -211,7 +211,7 @@ def form_fields(html: str, form_id: str) -> list[tuple[str, str]]:
 
 def patient_form(session, office_slug="encino", **overrides) -> dict:
     """The consultation form filled in as a patient would, from the page this server shows."""
-    from bookings.testing import valid_form_data
+    from tests.factories import valid_form_data
 
     page = session.get(f"/consultation/?office={office_slug}")
     shown = dict(form_fields(page.text, "consultation-form"))

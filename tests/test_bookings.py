@@ -17,8 +17,8 @@ from bookings.medical import medical_detail_found
 from bookings.models import ConsultationRequest, StatusChange
 from bookings.services import REFERENCE_ALPHABET, generate_reference
 from bookings.spam import RateLimiter, issue_form_token
-from bookings.testing import form_token, valid_form_data
 from pages.models import Treatment
+from tests.factories import form_token, valid_form_data
 
 FORM_URL = "/consultation/"
 THANKS_URL = "/consultation/thanks/"

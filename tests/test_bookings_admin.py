@@ -14,7 +14,7 @@ from django.utils import timezone
 from bookings import consent
 from bookings.models import ConsultationRequest, PurgeRun, StaffNote, StatusChange
 from bookings.services import generate_reference
-from bookings.testing import front_desk_group
+from tests.factories import front_desk_group
 
 CHANGELIST = "admin:bookings_consultationrequest_changelist"
 

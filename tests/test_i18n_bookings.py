@@ -15,7 +15,7 @@ from bookings import consent
 from bookings.medical import medical_detail_found
 from bookings.models import ConsultationRequest
 from bookings.services import change_status
-from bookings.testing import valid_form_data
+from tests.factories import valid_form_data
 from tests.test_i18n_pages import Page
 
 SPANISH_FORM = "/es/consultation/"

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from pages.models import Treatment
 from tests.browser import assert_accessible
-from tests.test_pages_factories import remove_spanish
+from tests.factories import remove_spanish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

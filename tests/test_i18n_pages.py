@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.db import OperationalError
 
-from bookings.testing import valid_form_data
 from search.indexing import rebuild_index
+from tests.factories import valid_form_data
 
 # --- Reading a page the way a patient meets it --------------------------------------------
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pages.models import Condition, SiteSettings, Treatment
-from tests.test_pages_factories import make_staff, make_treatment
+from tests.factories import make_staff, make_treatment
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from pages.models import (
     group_by_body_area,
 )
 from pages.readability import TARGET_GRADE, count_syllables, grade_markdown
-from tests.test_pages_factories import make_treatment
+from tests.factories import make_treatment
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pages.models import BodyArea, Condition, Reference, SitePage, SiteSettings, Treatment
-from tests.test_pages_factories import make_physician, make_staff, make_treatment
+from tests.factories import make_physician, make_staff, make_treatment
 from tests.test_pages_models import HOSTILE_MARKDOWN, assert_harmless
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from bookings.models import ConsultationRequest
-from bookings.testing import valid_form_data
 from pages.models import Office
+from tests.factories import valid_form_data
 from tests.live_gunicorn import Session, form_fields, redis_answers
 
 FORM_URL = "/consultation/"

@@ -17,9 +17,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from bookings.testing import valid_form_data
 from clinic_site.logs import RedactingFormatter, RequestIdFilter, redact
 from pages.models import Condition, Treatment
+from tests.factories import valid_form_data
 from tests.live_gunicorn import Session as Browser
 from tests.live_gunicorn import SwitchableSqlite, patient_form
 

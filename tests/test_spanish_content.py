@@ -10,7 +10,7 @@ from modeltranslation.translator import translator
 
 from pages.models import Treatment
 from search.indexing import rebuild_index
-from tests.test_pages_factories import remove_spanish
+from tests.factories import remove_spanish
 
 
 @pytest.fixture
@@ -211,8 +211,8 @@ def test_office_names_are_spanish_in_header_footer_form_titles_and_email(
     client, demo, django_capture_on_commit_callbacks, mailoutbox, settings
 ):
     from bookings import consent
-    from bookings.testing import valid_form_data
     from pages.models import Office
+    from tests.factories import valid_form_data
 
     office_page = html_of(client, "/es/locations/los-angeles/")
     header = office_page.split("<header", 1)[1].split("</header>", 1)[0]
