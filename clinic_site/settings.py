@@ -63,6 +63,7 @@ MIDDLEWARE = [
     # Outermost: request id and the one log line cover everything below, cache hits included.
     "clinic_site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "clinic_site.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Early, so a hit skips the rest; responses stored here already carry the headers below.
     "clinic_site.page_cache.PageCacheMiddleware",
