@@ -318,6 +318,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "clinic_site.client_ip.get_client_ip"
 AXES_VERBOSE = False
 
+# Staff sign in through admin; after a login whose `next` is unsafe they land on its index.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
 # Staff sessions end when the browser closes, or after 2 idle hours (the cookie is renewed
 # on each request of a logged-in user; anonymous visitors have no session to save).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
