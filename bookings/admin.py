@@ -2,6 +2,7 @@ import csv
 import logging
 
 import phonenumbers
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -11,7 +12,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language_info
 
-from .models import ConsultationRequest, Notification, PurgeRun, StaffNote, StatusChange
+from .models import (
+    FRONT_DESK_GROUP,
+    ConsultationRequest,
+    Notification,
+    PurgeRun,
+    StaffNote,
+    StatusChange,
+)
 from .services import assign, change_status
 
 logger = logging.getLogger(__name__)
@@ -37,6 +45,29 @@ def as_e164(text: str) -> str:
     if not phonenumbers.is_possible_number(number):
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def staff_name(user) -> str:
+    """How staff are named to each other: the full name, else the username."""
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def assignable_staff(*, also_pk=None):
+    """Active front-desk staff by name, plus the user also_pk (a request's current assignee)."""
+    who = Q(is_active=True, is_staff=True, groups__name=FRONT_DESK_GROUP)
+    if also_pk is not None:
+        who |= Q(pk=also_pk)
+    return (
+        get_user_model()
+        .objects.filter(who)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return staff_name(user)
 
 
 def plural(count: int, word: str) -> str:
@@ -109,8 +140,8 @@ class LanguageFilter(admin.SimpleListFilter):
 class StaffNoteInline(admin.TabularInline):
     model = StaffNote
     extra = 1
-    fields = ["body", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
+    fields = ["body", "written_by", "created_at"]
+    readonly_fields = ["written_by", "created_at"]
     can_delete = False
     verbose_name = "staff note"
     verbose_name_plural = "staff notes (visible to staff only)"
@@ -118,6 +149,11 @@ class StaffNoteInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         # Notes are a record: staff add new ones, nobody rewrites old ones.
         return False
+
+    @admin.display(description="author")
+    def written_by(self, note):
+        # A name, not Django's link to the user admin, which front desk may not open.
+        return staff_name(note.author) if note.author_id else ""
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -130,7 +166,7 @@ class StatusChangeInline(admin.TabularInline):
 
     @admin.display(description="by")
     def who(self, change):
-        return change.changed_by or "the website"
+        return staff_name(change.changed_by) if change.changed_by_id else "the website"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -191,7 +227,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "language_name",
         "status",
         "age",
-        "assigned_to",
+        "assignee",
     ]
     list_filter = [
         StatusFilter,
@@ -277,6 +313,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             )
         return consultation.age
 
+    @admin.display(description="assigned to", ordering="assigned_to__first_name")
+    def assignee(self, consultation):
+        return staff_name(consultation.assigned_to) or "–"
+
     @admin.display(description="email")
     def email_link(self, consultation):
         return format_html('<a href="mailto:{0}">{0}</a>', consultation.email)
@@ -302,9 +342,18 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         # Requests come only from patients through the website.
         return False
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "assigned_to" in form.base_fields:
+            # Front desk by name; the current assignee stays listed, so saving keeps them.
+            field = form.base_fields["assigned_to"]
+            field.queryset = assignable_staff(also_pk=obj.assigned_to_id if obj else None)
+        return form
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            kwargs["form_class"] = StaffChoiceField
+            kwargs["queryset"] = assignable_staff()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
@@ -408,7 +457,7 @@ CSV_COLUMNS = [
     ("Preferred time", lambda c: c.get_preferred_time_display()),
     ("Payment", lambda c: c.get_payment_display()),
     ("Language", lambda c: c.language_name),
-    ("Assigned to", lambda c: c.assigned_to or ""),
+    ("Assigned to", lambda c: staff_name(c.assigned_to)),
     ("Message", lambda c: c.message),
 ]
 

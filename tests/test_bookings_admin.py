@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from bookings import consent
 from bookings.models import ConsultationRequest, PurgeRun, StaffNote, StatusChange
-from bookings.services import generate_reference
+from bookings.services import change_status, generate_reference
 from bookings.testing import front_desk_group
 
 CHANGELIST = "admin:bookings_consultationrequest_changelist"
@@ -58,7 +59,9 @@ def los_angeles(offices):
 
 @pytest.fixture
 def front_desk(django_user_model):
-    user = django_user_model.objects.create_user("desk", "desk@example.org", is_staff=True)
+    user = django_user_model.objects.create_user(
+        "desk", "desk@example.org", first_name="Dana", last_name="Whitfield", is_staff=True
+    )
     user.groups.add(front_desk_group())
     return user
 
@@ -331,6 +334,73 @@ def test_staff_change_status_assignment_and_add_a_note_but_not_the_submission(
     html = desk_client.get(url).content.decode()
     assert "Left a voicemail &lt;b&gt;twice&lt;/b&gt;." in html
     assert "status history" in html.lower()
+
+
+def assignee_choices(response) -> list[str]:
+    """The labels of the "Assigned to" drop-down, as staff read them."""
+    html = response.content.decode()
+    select = html[html.index('name="assigned_to"') :]
+    select = select[: select.index("</select>")]
+    return [label.strip() for label in re.findall(r"<option[^>]*>([^<]*)</option>", select)]
+
+
+def test_assigned_to_lists_active_front_desk_staff_by_full_name(
+    desk_client, front_desk, editor, encino, django_user_model
+):
+    colleague = django_user_model.objects.create_user(
+        "rk", first_name="Rosa", last_name="Kim", is_staff=True
+    )
+    colleague.groups.add(front_desk_group())
+    gone = django_user_model.objects.create_user(
+        "left", first_name="Former", last_name="Colleague", is_staff=True, is_active=False
+    )
+    gone.groups.add(front_desk_group())
+    django_user_model.objects.create_superuser("root", first_name="Site", last_name="Owner")
+    desk_owner = django_user_model.objects.create_superuser(
+        "owner", first_name="Ava", last_name="Lund"
+    )
+    desk_owner.groups.add(front_desk_group())
+    consultation = make_request(encino)
+
+    choices = assignee_choices(desk_client.get(change_url(consultation)))
+    assert choices == ["---------", "Ava Lund", "Dana Whitfield", "Rosa Kim"]
+
+
+def test_a_request_assigned_to_someone_who_left_front_desk_keeps_them_when_saved_unchanged(
+    desk_client, encino, django_user_model
+):
+    moved_on = django_user_model.objects.create_user(
+        "moved", first_name="Lee", last_name="Park", is_staff=True
+    )
+    consultation = make_request(encino, assigned_to=moved_on)
+    url = change_url(consultation)
+    response = desk_client.get(url)
+    assert "Lee Park" in assignee_choices(response)
+    assert desk_client.post(url, form_values(response)).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.assigned_to == moved_on
+
+
+def test_the_list_and_the_csv_name_the_assignee_in_full(desk_client, front_desk, encino):
+    consultation = make_request(encino, assigned_to=front_desk)
+    row = changelist(desk_client).content.decode()
+    assert "Dana Whitfield" in row[row.index(consultation.reference) :]
+    response = run_action(desk_client, "export_csv", [consultation], follow=False)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0]["Assigned to"] == "Dana Whitfield"
+
+
+def test_a_notes_author_is_a_name_without_a_link_front_desk_could_not_open(
+    desk_client, front_desk, encino
+):
+    consultation = make_request(encino)
+    StaffNote.objects.create(consultation=consultation, author=front_desk, body="No answer.")
+    change_status(consultation, "contacted", by=front_desk)
+    html = desk_client.get(change_url(consultation)).content.decode()
+    assert html.count("Dana Whitfield") >= 2  # the note and the status history
+    user_admin = reverse("admin:auth_user_change", args=[front_desk.pk])
+    assert user_admin not in html
+    assert desk_client.get(user_admin).status_code == 403
 
 
 def test_the_submission_cannot_be_changed_through_the_model_either(encino):
