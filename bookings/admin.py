@@ -207,6 +207,7 @@ SUBMISSION_FIELDS = [
     "language_name",
     "message",
     "medical_warning_shown",
+    "over_rate_limit",
     "consent_to_contact",
     "consent_to_texts",
     "consent_version",
@@ -225,7 +226,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "office",
         "treatment",
         "language_name",
-        "status",
+        "status_shown",
         "age",
         "assignee",
     ]
@@ -236,6 +237,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         LanguageFilter,
         ("treatment", admin.RelatedOnlyFieldListFilter),
         ("created_at", admin.DateFieldListFilter),
+        "over_rate_limit",
         "spam_reason",
     ]
     search_fields = ["reference", "first_name", "last_name", "email", "phone"]
@@ -249,7 +251,16 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         ("Workflow", {"fields": ["status", "assigned_to", "spam_reason", "updated_at"]}),
         (
             "Request",
-            {"fields": ["reference", "created_at", "office", "treatment", "patient_status"]},
+            {
+                "fields": [
+                    "reference",
+                    "created_at",
+                    "office",
+                    "treatment",
+                    "patient_status",
+                    "over_rate_limit",
+                ]
+            },
         ),
         (
             "Patient",
@@ -303,6 +314,15 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     @admin.display(description="language", ordering="language")
     def language_name(self, consultation):
         return consultation.language_name or "–"
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, consultation):
+        if consultation.over_rate_limit:
+            return format_html(
+                '{} <span class="bookings-flag">· sent over the rate limit</span>',
+                consultation.get_status_display(),
+            )
+        return consultation.get_status_display()
 
     @admin.display(description="age", ordering="created_at")
     def age(self, consultation):

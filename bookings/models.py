@@ -72,7 +72,6 @@ class ConsultationRequest(models.Model):
     class SpamReason(models.TextChoices):
         HONEYPOT = "honeypot", _("Honeypot: a hidden field was filled in")
         TOO_FAST = "too_fast", _("Too fast: sent seconds after the form was shown")
-        RATE_LIMITED = "rate_limited", _("Rate limited: too many requests from one connection")
         STAFF = "staff", _("Marked as spam by staff")
 
     class PatientStatus(models.TextChoices):
@@ -123,6 +122,13 @@ class ConsultationRequest(models.Model):
     medical_warning_shown = models.BooleanField(
         default=False,
         help_text="The patient was told the message looked medical and chose to send it.",
+    )
+    # Kept for staff, not as spam: a family or office on one connection can be behind it.
+    over_rate_limit = models.BooleanField(
+        "sent over the rate limit",
+        default=False,
+        help_text="Its connection had sent many requests in a few minutes: check it looks "
+        "genuine before calling. The patient was asked to phone and got no email from us.",
     )
 
     # Consent evidence: the exact words agreed to, their version and when.
@@ -185,6 +191,14 @@ class ConsultationRequest(models.Model):
     @property
     def is_spam(self) -> bool:
         return self.status == self.Status.SPAM
+
+    @property
+    def notification_kinds(self) -> list[str]:
+        """The office always hears of a request; the patient unless it came over the rate limit,
+        where an acknowledgement would let a flood of requests mail any address."""
+        if self.over_rate_limit:
+            return [Notification.Kind.OFFICE]
+        return list(Notification.Kind.values)
 
     @property
     def is_stale(self) -> bool:

@@ -64,12 +64,13 @@ def queue_notifications(consultation: ConsultationRequest, *, new: bool = False)
     """
     if new:
         notifications = Notification.objects.bulk_create(
-            Notification(consultation=consultation, kind=kind) for kind in Notification.Kind.values
+            Notification(consultation=consultation, kind=kind)
+            for kind in consultation.notification_kinds
         )
         # robust: whatever happens while sending, the patient still gets the thanks page.
         transaction.on_commit(lambda: send_notifications(notifications), robust=True)
         return
-    for kind in Notification.Kind.values:
+    for kind in consultation.notification_kinds:
         Notification.objects.get_or_create(consultation=consultation, kind=kind)
     pk = consultation.pk
     transaction.on_commit(lambda: send_notifications_for(pk), robust=True)

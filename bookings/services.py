@@ -46,6 +46,7 @@ def submit_consultation_request(
     spam_reason: str = "",
     language: str = "",
     medical_warning_shown: bool = False,
+    over_rate_limit: bool = False,
 ) -> tuple[ConsultationRequest, bool]:
     """Save a request, then email the office and patient after commit; (request, created).
 
@@ -70,6 +71,7 @@ def submit_consultation_request(
         form_token=form_token,
         language=language[:12],
         medical_warning_shown=medical_warning_shown,
+        over_rate_limit=over_rate_limit,
         status=ConsultationRequest.Status.SPAM if spam_reason else ConsultationRequest.Status.NEW,
         spam_reason=spam_reason,
         created_at=now,

@@ -56,7 +56,7 @@ class RateLimitResult:
         return self.count <= self.limit
 
     @property
-    def keep_as_spam(self) -> bool:
+    def kept_for_review(self) -> bool:
         """Over the limit but still stored, so a real patient behind a busy network is not lost."""
         return self.limit < self.count <= self.limit + self.keep
 

@@ -84,11 +84,9 @@ def request_consultation(request):
 
     spam_reason = _spam_reason(form, token)
     limit = RateLimiter().hit(get_client_ip(request))
-    if not limit.allowed:
-        if not limit.keep_as_spam:
-            logger.warning("Consultation form: rate limit far exceeded; request not stored")
-            return rate_limited(request, kept=False)
-        spam_reason = spam_reason or ConsultationRequest.SpamReason.RATE_LIMITED
+    if not limit.allowed and not limit.kept_for_review:
+        logger.warning("Consultation form: rate limit far exceeded; request not stored")
+        return rate_limited(request, kept=False)
 
     try:
         consultation, _ = submit_consultation_request(
@@ -97,6 +95,7 @@ def request_consultation(request):
             spam_reason=spam_reason,
             language=getattr(request, "LANGUAGE_CODE", "") or "",
             medical_warning_shown=bool(form.cleaned_data.get("medical_checked")),
+            over_rate_limit=not limit.allowed,
         )
     except DatabaseError:
         # Rare (e.g. a locked database for longer than the busy timeout): keep what they typed.

@@ -274,7 +274,7 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Requests one client may send per window before the 429 page; counted in the shared cache.
 BOOKINGS_RATE_LIMIT = int(os.environ.get("BOOKINGS_RATE_LIMIT", "5"))
 BOOKINGS_RATE_LIMIT_WINDOW = int(os.environ.get("BOOKINGS_RATE_LIMIT_WINDOW", "600"))
-# Over the limit, this many more per window are still kept (as spam) for staff to review.
+# Over the limit, this many more per window are still kept, marked, for staff to review.
 BOOKINGS_RATE_LIMIT_KEEP = int(os.environ.get("BOOKINGS_RATE_LIMIT_KEEP", "20"))
 # A form sent sooner than this after it was shown is kept as spam ("too fast").
 BOOKINGS_MIN_FILL_SECONDS = float(os.environ.get("BOOKINGS_MIN_FILL_SECONDS", "3"))

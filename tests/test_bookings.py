@@ -556,9 +556,30 @@ def test_over_the_rate_limit_the_patient_gets_a_429_page_with_both_phones(
     assert 'id="main-content"' in html  # the site's layout
     for office in offices:
         assert f'href="tel:{office.phone}"' in html
-    # Two within the limit, one more kept as spam for review; the flood after that is not stored.
-    statuses = sorted(ConsultationRequest.objects.values_list("status", "spam_reason"))
-    assert statuses == [("new", ""), ("new", ""), ("spam", "rate_limited")]
+    # Two within the limit, one more kept for review; the flood after that is not stored.
+    stored = ConsultationRequest.objects.order_by("created_at")
+    assert [(c.status, c.over_rate_limit) for c in stored] == [
+        ("new", False),
+        ("new", False),
+        ("new", True),
+    ]
+
+
+def test_a_request_over_the_rate_limit_reaches_the_office_but_sends_no_acknowledgement(
+    client, encino, tight_limit, mailoutbox, django_capture_on_commit_callbacks
+):
+    for _ in range(2):
+        post(client, valid_form_data(encino))
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, valid_form_data(encino, email="maybe.real@example.org"))
+    assert response.status_code == 429
+    assert "kept" in response.content.decode()
+    held = ConsultationRequest.objects.get(over_rate_limit=True)
+    assert (held.status, held.spam_reason) == ("new", "")
+    # The office hears of it like any request; the patient's address gets nothing, or a flood
+    # could mail any address from the clinic.
+    assert [m.to[0] for m in mailoutbox] == [encino.consultation_email]
 
 
 def test_the_rate_limit_counts_each_client_separately(client, encino, tight_limit):

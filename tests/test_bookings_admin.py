@@ -515,6 +515,28 @@ def test_admin_index_shows_new_requests_per_office_and_the_oldest_waiting(
     assert "4 days ago" in summary
 
 
+def test_requests_sent_over_the_rate_limit_are_in_the_working_list_marked_and_counted(
+    desk_client, encino
+):
+    ordinary = make_request(encino)
+    held = make_request(encino, over_rate_limit=True)
+    make_request(encino, over_rate_limit=True, status="contacted")
+
+    html = changelist(desk_client).content.decode()
+    assert ordinary.reference in html and held.reference in html
+    held_row = html[html.index(held.reference) :].split("</tr>")[0]
+    ordinary_row = html[html.index(ordinary.reference) :].split("</tr>")[0]
+    assert "over the rate limit" in held_row and "over the rate limit" not in ordinary_row
+
+    flagged = changelist(desk_client, over_rate_limit__exact="1").content.decode()
+    assert held.reference in flagged and ordinary.reference not in flagged
+    assert "sent over the rate limit" in desk_client.get(change_url(held)).content.decode().lower()
+
+    index = desk_client.get(reverse("admin:index")).content.decode()
+    summary = index[index.index('id="consultation-summary"') :]
+    assert "1 new request was sent over the rate limit" in summary
+
+
 def test_admin_index_says_when_nothing_is_waiting(desk_client, offices):
     html = desk_client.get(reverse("admin:index")).content.decode()
     assert "No new requests are waiting." in html

@@ -40,4 +40,8 @@ def consultation_summary(context):
         "rows": rows,
         "oldest": oldest.first(),
         "changelist_url": f"{changelist}?status=new",
+        "over_rate_limit_count": ConsultationRequest.objects.waiting()
+        .filter(over_rate_limit=True)
+        .count(),
+        "over_rate_limit_url": f"{changelist}?status=new&over_rate_limit__exact=1",
     }
