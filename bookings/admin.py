@@ -140,8 +140,8 @@ class LanguageFilter(admin.SimpleListFilter):
 class StaffNoteInline(admin.TabularInline):
     model = StaffNote
     extra = 1
-    fields = ["body", "written_by", "created_at"]
-    readonly_fields = ["written_by", "created_at"]
+    fields = ["body", "written_by", "written_at"]
+    readonly_fields = ["written_by", "written_at"]
     can_delete = False
     verbose_name = "staff note"
     verbose_name_plural = "staff notes (visible to staff only)"
@@ -154,6 +154,11 @@ class StaffNoteInline(admin.TabularInline):
     def written_by(self, note):
         # A name, not Django's link to the user admin, which front desk may not open.
         return staff_name(note.author) if note.author_id else ""
+
+    @admin.display(description="written at")
+    def written_at(self, note):
+        # A blank row's default would show the time the page was opened: say nothing yet.
+        return note.created_at if note.pk else ""
 
 
 class StatusChangeInline(admin.TabularInline):

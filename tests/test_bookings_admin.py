@@ -403,6 +403,26 @@ def test_a_notes_author_is_a_name_without_a_link_front_desk_could_not_open(
     assert desk_client.get(user_admin).status_code == 403
 
 
+def note_rows(html: str) -> dict[str, str]:
+    """The staff-note inline's rows by id: notes-0, notes-1, ... and notes-empty."""
+    rows = re.findall(r'<tr class="form-row[^"]*"\s+id="(notes-[^"]+)">(.*?)</tr>', html, re.S)
+    return dict(rows)
+
+
+def test_a_blank_note_row_shows_no_time_or_author_until_the_note_is_saved(
+    desk_client, front_desk, encino
+):
+    consultation = make_request(encino)
+    StaffNote.objects.create(consultation=consultation, author=front_desk, body="No answer.")
+    rows = note_rows(desk_client.get(change_url(consultation)).content.decode())
+    saved, blank, template = rows["notes-0"], rows["notes-1"], rows["notes-empty"]
+    assert "Dana Whitfield" in saved
+    assert re.search(r"\d{1,2}:\d\d", saved)
+    for unsaved in (blank, template):
+        assert "Dana Whitfield" not in unsaved
+        assert not re.search(r"\d{1,2}:\d\d|a\.m\.|p\.m\.|noon|midnight", unsaved), unsaved
+
+
 def test_the_submission_cannot_be_changed_through_the_model_either(encino):
     consultation = make_request(encino)
     consultation.first_name = "Someone else"
