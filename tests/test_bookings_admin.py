@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -193,6 +194,15 @@ def test_content_editor_cannot_see_requests(client, editor, encino):
     index = client.get(reverse("admin:index")).content.decode()
     assert "Consultation requests waiting" not in index
     assert "Marisol" not in index and consultation.reference not in index
+
+
+def test_admin_is_titled_with_the_clinics_name_not_djangos(desk_client, settings):
+    index = desk_client.get(reverse("admin:index")).content.decode()
+    login = Client().get(reverse("admin:login")).content.decode()
+    for html in (login, index):
+        assert settings.SITE_NAME in html
+        assert "Django administration" not in html and "Django site admin" not in html
+    assert f"<title>Staff area | {settings.SITE_NAME} staff area</title>" in index
 
 
 # --- The list -----------------------------------------------------------------------------
