@@ -47,6 +47,20 @@ def as_e164(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def readable_phone(e164: str) -> str:
+    """A stored number as people write it: (818) 555-0199 in the US, +44 20 7946 0958 abroad."""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
 def staff_name(user) -> str:
     """How staff are named to each other: the full name, else the username."""
     return (user.get_full_name() or user.get_username()) if user else ""
@@ -348,13 +362,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="phone")
     def phone_link(self, consultation):
-        number = phonenumbers.parse(consultation.phone)
-        shown = phonenumbers.format_number(
-            number,
-            phonenumbers.PhoneNumberFormat.NATIONAL
-            if number.country_code == 1
-            else phonenumbers.PhoneNumberFormat.INTERNATIONAL,
-        )
+        shown = readable_phone(consultation.phone)
         if consultation.phone_extension:
             shown = f"{shown} ext. {consultation.phone_extension}"
         return format_html('<a href="tel:{}">{}</a>', consultation.phone, shown)
@@ -473,7 +481,8 @@ CSV_COLUMNS = [
     ("First name", lambda c: c.first_name),
     ("Last name", lambda c: c.last_name),
     ("Email", lambda c: c.email),
-    ("Phone", lambda c: c.phone),
+    # US numbers in national form start with "(", so the formula guard leaves them alone.
+    ("Phone", lambda c: readable_phone(c.phone)),
     ("Extension", lambda c: c.phone_extension),
     ("New or existing", lambda c: c.get_patient_status_display()),
     ("Contact by", lambda c: c.get_contact_method_display()),

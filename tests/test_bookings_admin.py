@@ -509,9 +509,18 @@ def test_csv_export_has_the_selected_rows_and_neutralises_formulas(desk_client, 
     assert exported["First name"] == '\'=HYPERLINK("http://evil.example")'
     assert exported["Last name"] == "'+SUM(A1)"
     assert exported["Message"] == "'@cmd|' /C calc'!A0"
-    assert exported["Phone"] == "'+12133734253"
+    # US numbers as people write them, so nothing starts with "+" and needs guarding.
+    assert exported["Phone"] == "(213) 373-4253"
     assert any(row["First name"] == "李" for row in rows)
     assert not_selected.reference not in text
+
+
+def test_csv_export_writes_foreign_phones_internationally_and_still_guarded(desk_client, encino):
+    london = make_request(encino, phone="+442079460958", phone_extension="12")
+    response = run_action(desk_client, "export_csv", [london], follow=False)
+    exported = next(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert exported["Phone"] == "'+44 20 7946 0958"
+    assert exported["Extension"] == "12"
 
 
 def test_content_editor_cannot_run_request_actions(client, editor, encino):
