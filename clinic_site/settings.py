@@ -217,7 +217,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clinic <no-reply@example.org>")
+SITE_NAME = os.environ.get("SITE_NAME", "Westside Regenerative Orthopedics")
+# The site's own address; a patient's email has Reply-To their office's inbox.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <website@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in staff emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -237,8 +239,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-
-SITE_NAME = os.environ.get("SITE_NAME", "Westside Regenerative Orthopedics")
 
 # --- Logging (clinic_site/logs.py): every line carries the request id; emails, phone numbers
 # and database row details are masked as a last guard. One line per request comes from

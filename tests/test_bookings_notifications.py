@@ -63,6 +63,23 @@ def test_office_and_patient_get_an_email_without_the_message(
     assert set(consultation.notifications.values_list("status", flat=True)) == {"sent"}
 
 
+def test_the_patients_email_comes_from_the_clinic_and_replies_reach_the_office(
+    client, encino, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    consultation = submit(client, encino, django_capture_on_commit_callbacks)
+    patient_mail = next(m for m in mailoutbox if m.to == [consultation.email])
+    assert patient_mail.from_email == settings.DEFAULT_FROM_EMAIL
+    assert patient_mail.from_email.startswith(settings.SITE_NAME)
+    assert "no-reply" not in patient_mail.from_email
+    assert patient_mail.reply_to == [encino.consultation_email]
+    body = " ".join(patient_mail.body.split())
+    # How to reach the office, and replies welcome, but never medical details by email.
+    assert f"call {encino.phone_display}" in body
+    assert "You can reply to this email to reach our Encino front desk." in body
+    assert "Please do not send medical records or details of your condition by email" in body
+    assert "do not reply" not in body.lower()
+
+
 def test_emails_go_only_after_the_request_is_committed(
     client, encino, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -79,7 +96,7 @@ def test_request_is_kept_when_email_is_down_and_the_command_sends_it_later(
     client, encino, mailoutbox, django_capture_on_commit_callbacks
 ):
     with mock.patch(
-        "bookings.notifications.send_mail", side_effect=OSError("SMTP server unreachable")
+        "bookings.notifications.send_email", side_effect=OSError("SMTP server unreachable")
     ):
         consultation = submit(client, encino, django_capture_on_commit_callbacks)
     assert mailoutbox == []
@@ -113,7 +130,7 @@ def test_the_command_gives_up_after_the_configured_attempts(
     client, encino, settings, django_capture_on_commit_callbacks
 ):
     settings.BOOKINGS_NOTIFICATION_MAX_ATTEMPTS = 2
-    with mock.patch("bookings.notifications.send_mail", side_effect=OSError("down")):
+    with mock.patch("bookings.notifications.send_email", side_effect=OSError("down")):
         consultation = submit(client, encino, django_capture_on_commit_callbacks)
         assert "failed 2" in send_pending()
         err = io.StringIO()
@@ -125,7 +142,7 @@ def test_the_command_gives_up_after_the_configured_attempts(
 def test_a_notification_claimed_by_another_process_is_not_sent_twice(
     client, encino, mailoutbox, django_capture_on_commit_callbacks
 ):
-    with mock.patch("bookings.notifications.send_mail", side_effect=OSError("down")):
+    with mock.patch("bookings.notifications.send_email", side_effect=OSError("down")):
         consultation = submit(client, encino, django_capture_on_commit_callbacks)
     notification = consultation.notifications.first()
     stale_copy = Notification.objects.get(pk=notification.pk)
@@ -173,7 +190,7 @@ def test_spam_gets_no_email_until_staff_say_it_is_not_spam(
 def test_marking_spam_stops_pending_emails(
     client, encino, mailoutbox, django_capture_on_commit_callbacks, admin_user
 ):
-    with mock.patch("bookings.notifications.send_mail", side_effect=OSError("down")):
+    with mock.patch("bookings.notifications.send_email", side_effect=OSError("down")):
         consultation = submit(client, encino, django_capture_on_commit_callbacks)
     change_status(consultation, ConsultationRequest.Status.SPAM, by=admin_user)
     assert "Sent 0" in send_pending()
@@ -187,7 +204,7 @@ def test_two_cron_runs_at_once_send_each_email_once(client, offices, mailoutbox)
     ):
         pytest.skip("threads need a database file or server; covered on PostgreSQL")
     encino = next(o for o in offices if o.slug == "encino")
-    with mock.patch("bookings.notifications.send_mail", side_effect=OSError("down")):
+    with mock.patch("bookings.notifications.send_email", side_effect=OSError("down")):
         for n in range(5):
             client.post("/consultation/", valid_form_data(encino), REMOTE_ADDR=f"192.0.2.{n + 1}")
     assert Notification.objects.filter(status="failed").count() == 10

@@ -280,6 +280,8 @@ def test_a_spanish_request_gets_a_spanish_acknowledgement_and_staff_an_english_n
     assert f"Ya la recibimos y su número de referencia es {consultation.reference}." in patient.body
     assert "se comunicará con usted por teléfono, normalmente en un día hábil" in patient.body
     assert encino.phone_display in patient.body
+    assert "Puede responder a este correo" in " ".join(patient.body.split())
+    assert patient.reply_to == [encino.consultation_email]
     assert "Please" not in patient.body and "Thank you" not in patient.body
 
     office = mail_to(mailoutbox, encino.consultation_email)
@@ -313,7 +315,7 @@ def test_an_english_request_gets_english_emails(
 def test_a_retried_email_goes_out_in_the_patients_language_whatever_cron_runs_in(
     client, encino, mailoutbox, django_capture_on_commit_callbacks, form, data, ambient, subject
 ):
-    with mock.patch("bookings.notifications.send_mail", side_effect=OSError("SMTP down")):
+    with mock.patch("bookings.notifications.send_email", side_effect=OSError("SMTP down")):
         _, consultation = submit(client, form, data(encino), django_capture_on_commit_callbacks)
     assert mailoutbox == []
     with translation.override(ambient):
