@@ -204,13 +204,13 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: console in development, SMTP when EMAIL_HOST is set.
+# Email: SMTP, except in development without EMAIL_HOST (console). Production refuses to start
+# with SMTP but no EMAIL_HOST (clinic_site/checks.py) unless EMAIL_BACKEND is chosen explicitly.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend"
 )
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -221,8 +221,8 @@ SITE_NAME = os.environ.get("SITE_NAME", "Westside Regenerative Orthopedics")
 # The site's own address; a patient's email has Reply-To their office's inbox.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <website@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Absolute links in staff emails point here.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in staff emails point here; required when DEBUG is off (clinic_site/checks.py).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # HTTPS: on behind a TLS proxy in production, set SECURE_SSL=1.
 SECURE_SSL = env_bool("SECURE_SSL")
