@@ -375,6 +375,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         # Requests come only from patients through the website.
         return False
 
+    def get_queryset(self, request):
+        # The list's age column marks requests that stale() lists.
+        return super().get_queryset(request).with_staleness()
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if "assigned_to" in form.base_fields:
@@ -397,14 +401,13 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         return results, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
-        new_status = obj.status
-        status_changed = change and "status" in form.changed_data
-        if status_changed:
-            # The status moves through change_status() so history and emails follow.
-            obj.status = form.initial["status"]
-        obj.save(update_fields=["assigned_to", "updated_at"])
-        if status_changed:
-            change_status(obj, new_status, by=request.user)
+        # Through the services, as the actions do: history and emails follow a status change,
+        # and saving the page unchanged changes nothing (not even updated_at, which retention
+        # counts from).
+        if change and "assigned_to" in form.changed_data:
+            assign(obj, to=obj.assigned_to)
+        if change and "status" in form.changed_data:
+            change_status(obj, obj.status, by=request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not StaffNote:
@@ -450,7 +453,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Assign selected to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
-        assigned = sum(assign(c, request.user) for c in queryset)
+        assigned = sum(assign(c, to=request.user) for c in queryset)
         self.message_user(request, f"{plural(assigned, 'request')} assigned to you.")
 
     @admin.action(description="Export selected to CSV", permissions=["view"])

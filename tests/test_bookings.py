@@ -227,7 +227,7 @@ def test_a_reference_collision_is_retried_with_a_new_one(client, encino):
 def test_a_locked_database_keeps_what_was_typed_and_asks_to_try_again(client, encino):
     data = valid_form_data(encino, first_name="Marisol")
     with mock.patch(
-        "bookings.views.submit_consultation_request",
+        "bookings.services.submit_consultation_request",
         side_effect=OperationalError("database is locked"),
     ):
         response = post(client, data)

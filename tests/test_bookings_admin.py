@@ -433,6 +433,36 @@ def test_a_blank_note_row_shows_no_time_or_author_until_the_note_is_saved(
         assert not re.search(r"\d{1,2}:\d\d|a\.m\.|p\.m\.|noon|midnight", unsaved), unsaved
 
 
+def test_saving_a_closed_request_unchanged_does_not_restart_its_retention_clock(
+    desk_client, encino
+):
+    closed = make_request(encino, status="closed")
+    long_ago = timezone.now() - timedelta(days=300)
+    ConsultationRequest.objects.filter(pk=closed.pk).update(updated_at=long_ago)
+    url = change_url(closed)
+    assert desk_client.post(url, form_values(desk_client.get(url))).status_code == 302
+    closed.refresh_from_db()
+    assert closed.updated_at == long_ago
+
+
+def test_assigning_on_the_change_page_and_by_the_action_agree(
+    desk_client, front_desk, encino, django_user_model
+):
+    colleague = django_user_model.objects.create_user(
+        "rk", first_name="Rosa", last_name="Kim", is_staff=True
+    )
+    colleague.groups.add(front_desk_group())
+    consultation = make_request(encino, assigned_to=colleague)
+    url = change_url(consultation)
+    data = {**form_values(desk_client.get(url)), "assigned_to": ""}
+    assert desk_client.post(url, data).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.assigned_to is None
+    run_action(desk_client, "assign_to_me", [consultation])
+    consultation.refresh_from_db()
+    assert consultation.assigned_to == front_desk
+
+
 def test_the_submission_cannot_be_changed_through_the_model_either(encino):
     consultation = make_request(encino)
     consultation.first_name = "Someone else"
