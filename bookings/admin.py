@@ -213,7 +213,7 @@ SUBMISSION_FIELDS = [
     "reference",
     "created_at",
     "office",
-    "treatment",
+    "treatment_name",
     "patient_status",
     "first_name",
     "last_name",
@@ -243,7 +243,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "reference",
         "patient_name",
         "office",
-        "treatment",
+        "treatment_name",
         "language_name",
         "status_shown",
         "age",
@@ -263,7 +263,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     search_help_text = "Search by reference, name, email or phone number (any format)."
     ordering = ["-created_at"]
     date_hierarchy = "created_at"
-    list_select_related = ["office", "treatment", "assigned_to"]
+    list_select_related = ["office", "assigned_to"]
     list_per_page = 50
     readonly_fields = SUBMISSION_FIELDS
     fieldsets = [
@@ -275,7 +275,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     "reference",
                     "created_at",
                     "office",
-                    "treatment",
+                    "treatment_name",
                     "patient_status",
                     "over_rate_limit",
                 ]
@@ -468,7 +468,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         response.write("\ufeff")
         writer = csv.writer(response)
         writer.writerow([heading for heading, _ in CSV_COLUMNS])
-        rows = queryset.select_related("office", "treatment", "assigned_to").order_by("-created_at")
+        rows = queryset.select_related("office", "assigned_to").order_by("-created_at")
         for consultation in rows:
             writer.writerow([csv_safe(value(consultation)) for _, value in CSV_COLUMNS])
         logger.info("User %s exported %d consultation requests", request.user.pk, len(rows))
@@ -480,7 +480,7 @@ CSV_COLUMNS = [
     ("Received", lambda c: timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M")),
     ("Status", lambda c: c.get_status_display()),
     ("Office", lambda c: c.office.name),
-    ("Treatment", lambda c: c.treatment or ""),
+    ("Treatment", lambda c: c.treatment_name),
     ("First name", lambda c: c.first_name),
     ("Last name", lambda c: c.last_name),
     ("Email", lambda c: c.email),

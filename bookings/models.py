@@ -128,12 +128,20 @@ class ConsultationRequest(models.Model):
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="consultation_requests"
     )
+    # A treatment patients asked about cannot be deleted (only unpublished); its name is kept
+    # as well, as it read when the request was sent.
     treatment = models.ForeignKey(
         Treatment,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="consultation_requests",
+    )
+    treatment_name = models.CharField(
+        "treatment",
+        max_length=120,
+        blank=True,
+        help_text="The treatment's English name when the request was sent.",
     )
     patient_status = models.CharField(max_length=10, choices=PatientStatus.choices)
     contact_method = models.CharField(max_length=10, choices=ContactMethod.choices)

@@ -63,9 +63,12 @@ def submit_consultation_request(
     """
     now = timezone.now()
     office = cleaned["office"]
+    treatment = cleaned.get("treatment")
     consultation = ConsultationRequest(
         **{field: cleaned.get(field) or "" for field in SUBMISSION_FIELDS if field != "treatment"},
-        treatment=cleaned.get("treatment"),
+        treatment=treatment,
+        # In English for staff, whichever language the patient read it in.
+        treatment_name=(treatment.title_en or treatment.title) if treatment else "",
         consent_version=cleaned["consent_version"],
         consent_text=consent_evidence(
             version=cleaned["consent_version"],
