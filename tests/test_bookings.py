@@ -16,7 +16,7 @@ from bookings.forms import MESSAGE_HINT
 from bookings.medical import medical_detail_found
 from bookings.models import ConsultationRequest, StatusChange
 from bookings.services import REFERENCE_ALPHABET, generate_reference
-from bookings.spam import RateLimiter, issue_form_token
+from bookings.spam import WORKER_FALLBACK_CACHE, RateLimiter, issue_form_token
 from bookings.testing import form_token, valid_form_data
 from pages.models import Treatment
 
@@ -343,8 +343,44 @@ def test_unicode_names_are_kept_exactly(client, encino, first, last):
 
 
 def test_a_name_with_a_newline_is_kept_on_one_line(client, encino):
-    post(client, valid_form_data(encino, first_name="Ana\r\nBcc: evil@example.com"))
-    assert ConsultationRequest.objects.get().first_name == "Ana Bcc: evil@example.com"
+    post(client, valid_form_data(encino, first_name="Ana\r\nMaría"))
+    assert ConsultationRequest.objects.get().first_name == "Ana María"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Mary-Jane", "O’Neil", "D'Arcy", "J.R.", "St. John", "María de los Ángeles", "Nguyễn Thị"],
+)
+def test_names_as_people_write_them_are_accepted(client, encino, name):
+    assert post(client, valid_form_data(encino, first_name=name)).status_code == 302
+    assert ConsultationRequest.objects.get().first_name == name
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        (
+            "first_name",
+            "Your booking is cancelled: rebook at https://evil.example/r",
+            "name_has_address",
+        ),
+        ("first_name", "rebook at evil.example within 24h", "name_has_address"),
+        ("last_name", "ana@example.org", "name_has_address"),
+        ("first_name", "Call 818 555 0199", "name_characters"),
+        ("last_name", "Ruiz!!!", "name_characters"),
+        ("last_name", "<b>Ruiz</b>", "name_characters"),
+        ("first_name", "A" * 61, "max_length"),
+    ],
+)
+def test_a_name_field_refuses_links_sentences_and_symbols_politely(
+    client, encino, field, value, code
+):
+    response = post(client, valid_form_data(encino, **{field: value}))
+    assert response.status_code == 400
+    assert code in error_codes(response, field)
+    assert ConsultationRequest.objects.count() == 0
+    message = errors_of(response)[field][0]["message"]
+    assert message.startswith("Please"), message
 
 
 @pytest.mark.parametrize(
@@ -352,7 +388,7 @@ def test_a_name_with_a_newline_is_kept_on_one_line(client, encino):
     [
         ("first_name", "", "required"),
         ("first_name", "   ", "required"),
-        ("first_name", "A" * 101, "max_length"),
+        ("first_name", "A" * 61, "max_length"),
         ("last_name", "", "required"),
         ("last_name", "Ruiz\x00", "control_characters"),
         ("email", "", "required"),
@@ -580,6 +616,36 @@ def test_a_request_over_the_rate_limit_reaches_the_office_but_sends_no_acknowled
     # The office hears of it like any request; the patient's address gets nothing, or a flood
     # could mail any address from the clinic.
     assert [m.to[0] for m in mailoutbox] == [encino.consultation_email]
+
+
+def test_while_the_shared_limit_is_down_each_worker_still_limits_acknowledgements(
+    client, encino, tight_limit, mailoutbox, django_capture_on_commit_callbacks
+):
+    WORKER_FALLBACK_CACHE.clear()
+    redis_down = mock.Mock(**{"get_many.side_effect": ConnectionError("Redis is down")})
+    with mock.patch("bookings.spam.default_cache", redis_down):
+        with django_capture_on_commit_callbacks(execute=True):
+            codes = [post(client, valid_form_data(encino)).status_code for _ in range(5)]
+    assert codes == [302, 302, 429, 429, 429]
+    # Every request is stored (the worker cannot tell a flood from a busy office) ...
+    stored = ConsultationRequest.objects.order_by("created_at")
+    assert [c.over_rate_limit for c in stored] == [False, False, True, True, True]
+    # ... but the patient's address got only the acknowledgements within the limit.
+    acknowledgements = [m for m in mailoutbox if m.to == ["ana.ruiz@example.org"]]
+    assert len(acknowledgements) == 2
+    assert [m.to for m in mailoutbox].count([encino.consultation_email]) == 5
+
+
+def test_the_workers_own_limit_is_small_and_bounded():
+    # A flood of addresses cannot grow a worker's memory: old entries are dropped.
+    WORKER_FALLBACK_CACHE.clear()
+    limiter = RateLimiter(WORKER_FALLBACK_CACHE, limit=1, window=600, keep=0)
+    assert limiter.hit("192.0.2.1", now=0).allowed
+    assert not limiter.hit("192.0.2.1", now=0).allowed
+    for n in range(5000):
+        limiter.hit(f"198.51.{n // 250}.{n % 250}", now=0)
+    # The first client's count was dropped to make room: the memory held stays bounded.
+    assert limiter.hit("192.0.2.1", now=0).allowed
 
 
 def test_the_rate_limit_counts_each_client_separately(client, encino, tight_limit):

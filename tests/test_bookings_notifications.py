@@ -54,7 +54,8 @@ def test_office_and_patient_get_an_email_without_the_message(
     assert patient_mail.to == [consultation.email]
     assert consultation.reference in patient_mail.subject
     assert consultation.reference in patient_mail.body
-    assert "Hello José," in patient_mail.body
+    assert patient_mail.body.startswith("Hello,")
+    assert "José" not in patient_mail.body
     assert encino.phone_display in patient_mail.body
 
     for message in mailoutbox:
@@ -151,25 +152,32 @@ def test_a_notification_claimed_by_another_process_is_not_sent_twice(
     assert len(mailoutbox) == 1
 
 
-def test_a_name_with_a_newline_cannot_add_email_headers(
+def test_a_name_that_tries_to_add_email_headers_is_refused_and_nothing_is_sent(
     client, encino, mailoutbox, django_capture_on_commit_callbacks
 ):
-    submit(
-        client,
-        encino,
-        django_capture_on_commit_callbacks,
-        first_name="Eve\nBcc: victim@example.com",
-        last_name="Smith\r\nX-Injected: yes",
-    )
-    assert len(mailoutbox) == 2
-    for message in mailoutbox:
-        rendered = message.message()
-        assert rendered["Bcc"] is None
-        assert rendered["X-Injected"] is None
-        assert message.recipients() in (
-            [encino.consultation_email],
-            ["ana.ruiz@example.org"],
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/consultation/",
+            valid_form_data(
+                encino,
+                first_name="Eve\nBcc: victim@example.com",
+                last_name="Smith\r\nX-Injected: yes",
+            ),
         )
+    assert response.status_code == 400
+    assert ConsultationRequest.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_the_acknowledgement_reads_the_same_whatever_was_typed_as_a_name(
+    client, encino, mailoutbox, django_capture_on_commit_callbacks
+):
+    consultation = submit(
+        client, encino, django_capture_on_commit_callbacks, first_name="Rebook Now", last_name="Hi"
+    )
+    patient_mail = next(m for m in mailoutbox if m.to == [consultation.email])
+    assert patient_mail.body.startswith("Hello,\n")
+    assert "Rebook" not in patient_mail.body and "Rebook" not in patient_mail.subject
 
 
 def test_spam_gets_no_email_until_staff_say_it_is_not_spam(
