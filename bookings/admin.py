@@ -6,10 +6,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_info
 
 from .models import (
@@ -227,6 +227,8 @@ SUBMISSION_FIELDS = [
     "message",
     "medical_warning_shown",
     "over_rate_limit",
+    "corrects",
+    "corrected_by",
     "consent_to_contact",
     "consent_to_texts",
     "consent_version",
@@ -263,7 +265,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     search_help_text = "Search by reference, name, email or phone number (any format)."
     ordering = ["-created_at"]
     date_hierarchy = "created_at"
-    list_select_related = ["office", "assigned_to"]
+    list_select_related = ["office", "assigned_to", "corrects"]
     list_per_page = 50
     readonly_fields = SUBMISSION_FIELDS
     fieldsets = [
@@ -278,6 +280,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     "treatment_name",
                     "patient_status",
                     "over_rate_limit",
+                    "corrects",
+                    "corrected_by",
                 ]
             },
         ),
@@ -336,12 +340,30 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_shown(self, consultation):
+        flags = []
         if consultation.over_rate_limit:
-            return format_html(
-                '{} <span class="bookings-flag">· sent over the rate limit</span>',
-                consultation.get_status_display(),
+            flags.append("sent over the rate limit")
+        if consultation.corrects_id:
+            flags.append(f"corrects {consultation.corrects.reference}")
+        if consultation.latest_correction:
+            flags.append(f"corrected by {consultation.latest_correction}")
+        return format_html(
+            "{}{}",
+            consultation.get_status_display(),
+            format_html_join("", ' <span class="bookings-flag">· {}</span>', ((f,) for f in flags)),
+        )
+
+    @admin.display(description="corrected by")
+    def corrected_by(self, consultation):
+        corrections = consultation.corrections.order_by("created_at")
+        return (
+            format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((correction.get_admin_url(), correction.reference) for correction in corrections),
             )
-        return consultation.get_status_display()
+            or "–"
+        )
 
     @admin.display(description="age", ordering="created_at")
     def age(self, consultation):
@@ -376,8 +398,17 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        # The list's age column marks requests that stale() lists.
-        return super().get_queryset(request).with_staleness()
+        # The list's age column marks requests that stale() lists; its status column names
+        # the newest correction a patient sent of a request.
+        newest_correction = ConsultationRequest.objects.filter(corrects=OuterRef("pk")).order_by(
+            "-created_at"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .with_staleness()
+            .annotate(latest_correction=Subquery(newest_correction.values("reference")[:1]))
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -468,7 +499,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         response.write("\ufeff")
         writer = csv.writer(response)
         writer.writerow([heading for heading, _ in CSV_COLUMNS])
-        rows = queryset.select_related("office", "assigned_to").order_by("-created_at")
+        rows = queryset.select_related("office", "assigned_to", "corrects").order_by("-created_at")
         for consultation in rows:
             writer.writerow([csv_safe(value(consultation)) for _, value in CSV_COLUMNS])
         logger.info("User %s exported %d consultation requests", request.user.pk, len(rows))
@@ -496,6 +527,7 @@ CSV_COLUMNS = [
     ("Language", lambda c: c.language_name),
     ("Assigned to", lambda c: staff_name(c.assigned_to)),
     ("Message", lambda c: c.message),
+    ("Corrects", lambda c: c.corrects.reference if c.corrects_id else ""),
 ]
 
 

@@ -173,6 +173,16 @@ class ConsultationRequest(models.Model):
 
     # One-time token of the form the request came from; a resent form is recognised by it.
     form_token = models.CharField(max_length=64, unique=True, editable=False)
+    # The same form sent again with different details: a new request that corrects the first.
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="corrections",
+        help_text="The patient sent this form again with changes; this is the newer version.",
+    )
 
     # Front-desk workflow.
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)

@@ -1,5 +1,6 @@
 """Every write to consultation requests goes through these small functions."""
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -40,6 +41,33 @@ SUBMISSION_FIELDS = [
 ]
 
 
+def submission_values(values) -> tuple:
+    """What the patient chose and wrote, comparable between a form and a stored request."""
+    plain = [field for field in SUBMISSION_FIELDS if field not in {"office", "treatment"}]
+    if isinstance(values, ConsultationRequest):
+        chosen = {field: getattr(values, field) for field in plain}
+        chosen.update(
+            office=values.office_id,
+            treatment=values.treatment_id,
+            consent_to_texts=values.consent_to_texts,
+        )
+    else:
+        chosen = {field: values.get(field) or "" for field in plain}
+        chosen.update(
+            office=values["office"].pk,
+            treatment=getattr(values.get("treatment"), "pk", None),
+            consent_to_texts=bool(values.get("consent_to_texts")),
+        )
+    return tuple(sorted(chosen.items()))
+
+
+def correction_token(first: ConsultationRequest, cleaned: dict) -> str:
+    """The form token of a correction: one per distinct set of details, so sending the same
+    correction twice stores it once."""
+    digest = hashlib.sha256(repr(submission_values(cleaned)).encode()).hexdigest()[:20]
+    return f"{first.form_token}.{digest}"
+
+
 def generate_reference(prefix: str) -> str:
     """Office prefix and six random characters, e.g. ENC-7K3F9Q: short, not guessable."""
     suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
@@ -54,6 +82,7 @@ def submit_consultation_request(
     language: str = "",
     medical_warning_shown: bool = False,
     over_rate_limit: bool = False,
+    corrects: ConsultationRequest | None = None,
 ) -> tuple[ConsultationRequest, bool]:
     """Save a request, then email the office and patient after commit; (request, created).
 
@@ -82,6 +111,7 @@ def submit_consultation_request(
         language=language[:12],
         medical_warning_shown=medical_warning_shown,
         over_rate_limit=over_rate_limit,
+        corrects=corrects,
         status=ConsultationRequest.Status.SPAM if spam_reason else ConsultationRequest.Status.NEW,
         spam_reason=spam_reason,
         created_at=now,
@@ -148,24 +178,23 @@ def spam_reason_of(form: ConsultationRequestForm, token) -> str:
 def receive_consultation_request(*, data, client_ip: str, language: str = "") -> Reception:
     """Decide what becomes of a posted consultation form, store it if it is to be kept.
 
-    In order: a form sent again is recognised by its token; errors and the one-time notice
-    about medical detail send the form back; bots are stored as spam; over the rate limit a
-    request is stored for staff (up to a point) and the patient is asked to phone.
+    In order: errors send the form back; a form sent again is recognised by its token (and
+    kept as a correction if its details changed); the one-time notice about medical detail
+    sends the form back; bots are stored as spam; over the rate limit a request is stored for
+    staff (up to a point) and the patient is asked to phone.
     """
     token = read_form_token(data.get("token"))
-    if token:
-        # The same form sent again (back button, double click): show its thanks page.
-        already = (
-            ConsultationRequest.objects.filter(form_token=token.nonce)
-            .values_list("reference", flat=True)
-            .first()
-        )
-        if already:
-            return Reception("thanks", reference=already)
+    first = ConsultationRequest.objects.filter(form_token=token.nonce).first() if token else None
 
     form = ConsultationRequestForm(data)
     if not form.is_valid():
         return Reception("form", status=400, form=form)
+    if first:
+        # The same form sent again: unchanged (back button, double click), it gets the thanks
+        # page of what is stored; changed, it is kept as a correction of the first request.
+        latest = first.corrections.order_by("-created_at", "-pk").first() or first
+        if submission_values(latest) == submission_values(form.cleaned_data):
+            return Reception("thanks", reference=latest.reference)
     if form.needs_medical_warning:
         form.mark_medical_warning_shown()
         return Reception("form", form=form, medical_findings=tuple(form.medical_findings))
@@ -176,10 +205,15 @@ def receive_consultation_request(*, data, client_ip: str, language: str = "") ->
         logger.warning("Consultation form: rate limit far exceeded; request not stored")
         return Reception("rate_limited", status=429, kept=False)
 
+    if first:
+        form_token = correction_token(first, form.cleaned_data)
+    else:
+        form_token = token.nonce if token else secrets.token_urlsafe(16)
     try:
         consultation, _ = submit_consultation_request(
             cleaned=form.cleaned_data,
-            form_token=token.nonce if token else secrets.token_urlsafe(16),
+            form_token=form_token,
+            corrects=first,
             spam_reason=spam_reason,
             language=language,
             medical_warning_shown=bool(form.cleaned_data.get("medical_checked")),

@@ -74,7 +74,9 @@ def thanks(request):
         THANKS_COOKIE, default=None, salt=THANKS_SALT, max_age=THANKS_MAX_AGE
     )
     consultation = (
-        ConsultationRequest.objects.select_related("office").filter(reference=reference).first()
+        ConsultationRequest.objects.select_related("office", "corrects")
+        .filter(reference=reference)
+        .first()
         if reference
         else None
     )
