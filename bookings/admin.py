@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_info
 
+from .forms import normalise_name
 from .models import (
     FRONT_DESK_GROUP,
     ConsultationRequest,
@@ -425,6 +426,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
+        # Names are stored normalised (see normalise_name); so is what staff type.
+        search_term = normalise_name(search_term)
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         phone = as_e164(search_term)
         if phone:

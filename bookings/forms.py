@@ -73,12 +73,19 @@ def is_name_character(ch: str) -> bool:
     return ch in NAME_PUNCTUATION or unicodedata.category(ch)[0] in {"L", "M"} or ch < " "
 
 
+def normalise_name(value: str) -> str:
+    """One way of writing each letter (NFC), without invisible format characters (zero-width
+    spaces and joiners, bidi overrides, soft hyphens), so staff can search for what they see."""
+    value = unicodedata.normalize("NFC", value)
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
 class NameField(forms.CharField):
     """A name on one line: newlines, tabs and runs of spaces become one space."""
 
     def to_python(self, value):
         # A line break in a name could break an email header; keep the words, drop the breaks.
-        return " ".join(super().to_python(value).split())
+        return " ".join(normalise_name(super().to_python(value)).split())
 
 
 class MessageField(forms.CharField):

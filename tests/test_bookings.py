@@ -1,10 +1,12 @@
 """The consultation form: fields, validation, preselection, PRG, consent, spam and rate limits."""
 
+import importlib
 import re
 import uuid
 from unittest import mock
 
 import pytest
+from django.apps import apps
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
@@ -19,6 +21,7 @@ from bookings.services import REFERENCE_ALPHABET, generate_reference
 from bookings.spam import WORKER_FALLBACK_CACHE, RateLimiter, issue_form_token
 from bookings.testing import form_token, valid_form_data
 from pages.models import Treatment
+from tests.test_bookings_admin import make_request
 
 FORM_URL = "/consultation/"
 THANKS_URL = "/consultation/thanks/"
@@ -703,3 +706,64 @@ def test_the_rate_limit_keys_do_not_contain_the_address(db):
     key = limiter._prefix("203.0.113.77", now=0)
     assert "203.0.113.77" not in key
     assert key != limiter._prefix("203.0.113.78", now=0)
+
+
+# --- Names as stored and found ---------------------------------------------------------------
+
+DECOMPOSED = ("Zoe\u0308", "Nu\u0301n\u0303ez")  # as some keyboards and phones send them
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        (DECOMPOSED, ("Zoë", "Núñez")),
+        (("Ro\u200bss", "Gel\u200dler"), ("Ross", "Geller")),
+        (("\u202eAna", "Ruiz\u2066\u2069\ufeff"), ("Ana", "Ruiz")),
+        (("Mar\u00adie", "Cu\u2060rie"), ("Marie", "Curie")),
+    ],
+    ids=["decomposed-accents", "zero-width", "bidi-overrides", "soft-hyphen-word-joiner"],
+)
+def test_names_are_stored_in_one_form_without_invisible_characters(client, encino, typed, stored):
+    message = "Zero\u200bwidth stays in the message: it is kept as typed."
+    response = post(
+        client,
+        valid_form_data(encino, first_name=typed[0], last_name=typed[1], message=message),
+    )
+    assert response.status_code == 302
+    consultation = ConsultationRequest.objects.get()
+    assert (consultation.first_name, consultation.last_name) == stored
+    assert consultation.message == message
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "search"),
+    [
+        (*DECOMPOSED, "Zoë Núñez"),
+        ("Zoë", "Núñez", "Zoe\u0308 Nu\u0301n\u0303ez"),
+        ("Ro\u200bss", "Geller", "Ross"),
+    ],
+)
+def test_admin_search_finds_names_however_they_were_typed(
+    client, encino, admin_user, first, last, search
+):
+    post(client, valid_form_data(encino, first_name=first, last_name=last))
+    other = valid_form_data(encino, first_name="Rachel", last_name="Green", token=form_token())
+    post(client, other, REMOTE_ADDR="198.51.100.9")
+    target = ConsultationRequest.objects.exclude(first_name="Rachel").get()
+    client.force_login(admin_user)
+    html = client.get(
+        reverse("admin:bookings_consultationrequest_changelist"), {"q": search}
+    ).content.decode()
+    assert target.reference in html
+    assert "Rachel" not in html
+
+
+def test_names_stored_before_are_normalised_by_the_migration(encino):
+    decomposed = make_request(encino, first_name=DECOMPOSED[0], last_name="Ro\u200bss")
+    plain = make_request(encino, first_name="Ana", last_name="Ruiz")
+    migration = importlib.import_module("bookings.migrations.0007_names_are_stored_normalised")
+    migration.normalise_stored_names(apps, schema_editor=None)
+    decomposed.refresh_from_db()
+    plain.refresh_from_db()
+    assert (decomposed.first_name, decomposed.last_name) == ("Zoë", "Ross")
+    assert (plain.first_name, plain.last_name) == ("Ana", "Ruiz")
