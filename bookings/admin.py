@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_info
 
@@ -152,8 +153,17 @@ class LanguageFilter(admin.SimpleListFilter):
         return queryset.filter(Q(language=value) | Q(language__startswith=f"{value}-"))
 
 
+class StaffNoteForm(forms.ModelForm):
+    class Meta:
+        model = StaffNote
+        fields = ["body"]
+        # A table's column heading is no label: screen readers need the field named.
+        widgets = {"body": forms.Textarea(attrs={"rows": 2, "aria-label": "New staff note"})}
+
+
 class StaffNoteInline(admin.TabularInline):
     model = StaffNote
+    form = StaffNoteForm
     extra = 1
     fields = ["body", "written_by", "written_at"]
     readonly_fields = ["written_by", "written_at"]
@@ -173,7 +183,7 @@ class StaffNoteInline(admin.TabularInline):
     @admin.display(description="written at")
     def written_at(self, note):
         # A blank row's default would show the time the page was opened: say nothing yet.
-        return note.created_at if note.pk else ""
+        return localize(timezone.localtime(note.created_at)) if note.pk else ""
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -198,10 +208,25 @@ class StatusChangeInline(admin.TabularInline):
 class NotificationInline(admin.TabularInline):
     model = Notification
     extra = 0
-    fields = ["kind", "status", "attempts", "last_attempt_at", "sent_at", "last_error"]
+    # Two columns, so the table fits a phone without a scrolling box no keyboard can reach.
+    fields = ["kind", "outcome"]
     readonly_fields = fields
     can_delete = False
     verbose_name_plural = "emails"
+
+    @admin.display(description="outcome")
+    def outcome(self, notification):
+        when = localize(timezone.localtime(notification.last_attempt_at or notification.created_at))
+        tries = "1 try" if notification.attempts == 1 else f"{notification.attempts} tries"
+        if notification.status == Notification.Status.SENT:
+            return f"Sent {localize(timezone.localtime(notification.sent_at))}"
+        if notification.status == Notification.Status.PENDING:
+            return "Waiting to be sent"
+        if notification.status == Notification.Status.SENDING:
+            return f"Being sent (since {when})"
+        if notification.attempts >= settings.BOOKINGS_NOTIFICATION_MAX_ATTEMPTS:
+            return f"Given up after {tries}, the last {when}: {notification.last_error}"
+        return f"Failed ({tries}, the last {when}); will retry: {notification.last_error}"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -227,8 +252,8 @@ SUBMISSION_FIELDS = [
     "language_name",
     "message",
     "medical_warning_shown",
-    "over_rate_limit",
-    "corrects",
+    "rate_limit_note",
+    "correction_of",
     "corrected_by",
     "consent_to_contact",
     "consent_to_texts",
@@ -280,8 +305,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     "office",
                     "treatment_name",
                     "patient_status",
-                    "over_rate_limit",
-                    "corrects",
+                    "rate_limit_note",
+                    "correction_of",
                     "corrected_by",
                 ]
             },
@@ -352,6 +377,27 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             "{}{}",
             consultation.get_status_display(),
             format_html_join("", ' <span class="bookings-flag">· {}</span>', ((f,) for f in flags)),
+        )
+
+    @admin.display(description="sent over the rate limit")
+    def rate_limit_note(self, consultation):
+        if not consultation.over_rate_limit:
+            return "No"
+        return (
+            "Yes: its connection had sent many requests in a few minutes. Check it looks "
+            "genuine before calling; the patient was asked to phone and got no email from us."
+        )
+
+    @admin.display(description="corrects")
+    def correction_of(self, consultation):
+        earlier = consultation.corrects
+        if earlier is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>: the patient sent the same form again with changed details; '
+            "this is the newer version.",
+            earlier.get_admin_url(),
+            earlier.reference,
         )
 
     @admin.display(description="corrected by")

@@ -336,7 +336,8 @@ class StaffNote(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"Note by {self.author} on {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+        author = self.author.get_full_name() or self.author.get_username()
+        return f"Note by {author} on {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 # A send that crashed half-way (a killed worker) is tried again after this long.

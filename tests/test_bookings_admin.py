@@ -12,9 +12,16 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
 
 from bookings import consent
-from bookings.models import ConsultationRequest, PurgeRun, StaffNote, StatusChange
+from bookings.models import (
+    ConsultationRequest,
+    Notification,
+    PurgeRun,
+    StaffNote,
+    StatusChange,
+)
 from bookings.services import change_status, generate_reference
 from bookings.testing import front_desk_group
 
@@ -423,11 +430,12 @@ def test_a_blank_note_row_shows_no_time_or_author_until_the_note_is_saved(
     desk_client, front_desk, encino
 ):
     consultation = make_request(encino)
-    StaffNote.objects.create(consultation=consultation, author=front_desk, body="No answer.")
+    note = StaffNote.objects.create(consultation=consultation, author=front_desk, body="No answer.")
     rows = note_rows(desk_client.get(change_url(consultation)).content.decode())
     saved, blank, template = rows["notes-0"], rows["notes-1"], rows["notes-empty"]
     assert "Dana Whitfield" in saved
-    assert re.search(r"\d{1,2}:\d\d", saved)
+    # Written like the page's other times (local time, e.g. "Nov. 30, 2026, 9:56 p.m.").
+    assert localize(timezone.localtime(note.created_at)) in saved
     for unsaved in (blank, template):
         assert "Dana Whitfield" not in unsaved
         assert not re.search(r"\d{1,2}:\d\d|a\.m\.|p\.m\.|noon|midnight", unsaved), unsaved
@@ -461,6 +469,26 @@ def test_assigning_on_the_change_page_and_by_the_action_agree(
     run_action(desk_client, "assign_to_me", [consultation])
     consultation.refresh_from_db()
     assert consultation.assigned_to == front_desk
+
+
+def test_the_emails_section_says_in_words_what_happened_to_each_email(desk_client, encino):
+    consultation = make_request(encino)
+    now = timezone.now()
+    Notification.objects.create(
+        consultation=consultation, kind="office", status="sent", attempts=1, sent_at=now
+    )
+    Notification.objects.create(
+        consultation=consultation,
+        kind="patient",
+        status="failed",
+        attempts=2,
+        last_attempt_at=now,
+        last_error="SMTPServerDisconnected: gone",
+    )
+    html = desk_client.get(change_url(consultation)).content.decode()
+    emails = html[html.index('id="notifications-group"') :]
+    assert f"Sent {localize(timezone.localtime(now))}" in emails
+    assert "Failed (2 tries, the last" in emails and "SMTPServerDisconnected: gone" in emails
 
 
 def test_the_submission_cannot_be_changed_through_the_model_either(encino):

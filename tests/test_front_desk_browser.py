@@ -1,5 +1,7 @@
 """The front desk's day in Chromium, at desktop width and on a 390 px phone."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -12,7 +14,8 @@ from django.utils import timezone
 from bookings import consent
 from bookings.models import ConsultationRequest
 from bookings.services import generate_reference
-from bookings.testing import front_desk_group
+from bookings.testing import front_desk_group, valid_form_data
+from tests.browser import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -109,3 +112,118 @@ def test_dashboard_table_headings_read_on_one_line(
     # The table fits the screen: nothing to scroll sideways to.
     table = page.locator("#consultation-summary table").bounding_box()
     assert table["x"] + table["width"] <= viewport["width"]
+
+
+@pytest.fixture
+def colleague(django_user_model):
+    user = django_user_model.objects.create_user(
+        "rk", "rosa@example.org", first_name="Rosa", last_name="Kim", is_staff=True
+    )
+    user.groups.add(front_desk_group())
+    return user
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_front_desk_works_a_request_from_the_dashboard_to_the_csv(
+    browser_page, live_server, encino, desk_user, colleague, viewport, settings, tmp_path
+):
+    settings.BOOKINGS_MIN_FILL_SECONDS = 0
+    patient = Client()
+    sent = patient.post("/consultation/", valid_form_data(encino, first_name="Marisol"))
+    assert sent.status_code == 302
+    consultation = ConsultationRequest.objects.get()
+    page = browser_page
+    page.set_viewport_size(viewport)
+    log_in(page, live_server, desk_user)
+
+    # The dashboard: the clinic's name, the request waiting, one click to the office's list.
+    page.goto(reverse("admin:index"))
+    assert settings.SITE_NAME in page.locator("#site-name").inner_text()
+    summary = page.locator("#consultation-summary")
+    encino_row = summary.locator("tbody tr", has_text="Encino")
+    assert encino_row.locator("td").first.inner_text() == "1"
+    assert_accessible(page)
+    with page.expect_navigation():
+        encino_row.get_by_role("link", name="Encino").click()
+
+    # The list: the request, by reference, to open.
+    row = page.locator("#result_list tbody tr", has_text=consultation.reference)
+    assert "Marisol" in row.inner_text()
+    with page.expect_navigation():
+        row.get_by_role("link", name=consultation.reference).click()
+
+    # The request: assign a colleague by name, add a note, move it on; no time on a blank note.
+    assignees = page.locator("#id_assigned_to option").all_inner_texts()
+    assert assignees == ["---------", "Dana Whitfield", "Rosa Kim"]
+    blank_note = page.locator("#notes-0")
+    assert blank_note.locator("td.field-written_at").inner_text().strip() == ""
+    page.select_option("#id_assigned_to", label="Rosa Kim")
+    page.select_option("#id_status", label="Contacted")
+    page.fill("#id_notes-0-body", "Left a voicemail; will try again after 3 pm.")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.locator("input[name=_continue]").click()
+
+    assert "was changed successfully" in page.locator("ul.messagelist").inner_text()
+    note = page.locator("#notes-0")
+    assert "Left a voicemail" in note.inner_text() and "Dana Whitfield" in note.inner_text()
+    assert note.locator("a[href*='/auth/user/']").count() == 0
+    history = page.locator("#status_changes-group").inner_text()
+    assert "Contacted" in history and "Dana Whitfield" in history
+    consultation.refresh_from_db()
+    assert (consultation.status, consultation.assigned_to) == ("contacted", colleague)
+
+    # The CSV of the list: the phone as people write it, the assignee by name.
+    page.goto(reverse("admin:bookings_consultationrequest_changelist") + "?status=all")
+    page.locator("#result_list tbody tr input.action-select").first.check()
+    page.select_option("select[name=action]", "export_csv")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Go").click()
+    path = tmp_path / "export.csv"
+    download.value.save_as(path)
+    exported = next(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert (exported["Reference"], exported["Phone"]) == (consultation.reference, "(213) 373-4253")
+    assert (exported["Assigned to"], exported["Status"]) == ("Rosa Kim", "Contacted")
+
+
+@pytest.mark.parametrize(
+    ("language", "viewport", "refusal"),
+    [
+        ("en", DESKTOP, "Please enter only your name here, without web or email addresses."),
+        ("es", PHONE, "Escriba aquí solo su nombre, sin direcciones web ni de correo electrónico."),
+    ],
+    ids=["english-desktop", "spanish-phone"],
+)
+def test_a_patient_who_types_a_link_as_a_name_is_asked_politely_then_sends(
+    browser_page, offices, settings, language, viewport, refusal
+):
+    settings.BOOKINGS_MIN_FILL_SECONDS = 0
+    page = browser_page
+    page.set_viewport_size(viewport)
+    page.goto("/es/consultation/" if language == "es" else "/consultation/")
+    page.fill("#id_first_name", "Visit https://evil.example/r")
+    page.fill("#id_last_name", "Ruiz")
+    page.fill("#id_email", "ana@example.org")
+    page.fill("#id_phone", "818 555 0123")
+    page.check("#id_office_1")
+    page.check("#id_patient_status_0")
+    page.check("#id_contact_method_0")
+    page.fill("#id_message", "Could you call me about a knee consultation?")
+    page.check("#id_consent_to_contact")
+    with page.expect_navigation():
+        page.locator("#consultation-form button[type=submit]").click()
+
+    summary = page.locator("#error-summary")
+    assert summary.get_by_role("link", name=refusal).count() == 1
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.input_value("#id_last_name") == "Ruiz"  # nothing else typed is lost
+    assert_accessible(page)
+    assert ConsultationRequest.objects.count() == 0
+
+    page.fill("#id_first_name", "Ana María")
+    with page.expect_navigation():
+        page.locator("#consultation-form button[type=submit]").click()
+    assert page.url.endswith("/consultation/thanks/")
+    consultation = ConsultationRequest.objects.get()
+    assert (consultation.first_name, consultation.language) == ("Ana María", language)
+    assert consultation.reference in page.locator(".request-reference").inner_text()
