@@ -31,15 +31,11 @@ install-dev: $(VENV)/.installed-dev
 
 messages: $(MO_FILES)
 
-# For developers adding strings (needs GNU gettext's xgettext): refresh the .po files.
-# makemessages reads Python and Django templates; clinic_site.jinja_messages adds the Jinja2
-# templates' strings (and drops entries used nowhere).
+# For developers adding strings (needs GNU gettext's xgettext): refresh the .po files, then
+# translate the new entries. File names only, no line numbers, so the .po merges cleanly.
 makemessages: install
-	DEBUG=1 $(PY) manage.py makemessages -l es \
-		--ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench \
-		--ignore=templates/base.html --ignore=templates/[0-9]*.html --ignore=templates/includes --ignore=templates/pages \
-		--ignore=templates/search --ignore=templates/bookings/*.html
-	for po in $(PO_FILES); do $(PY) -m clinic_site.jinja_messages $$po; done
+	DEBUG=1 $(PY) manage.py makemessages -l es --add-location=file \
+		--ignore=staticfiles --ignore=tests --ignore=bench
 
 migrate: install messages
 	DEBUG=1 $(PY) manage.py migrate --noinput

@@ -69,12 +69,9 @@ def queries(paths: list[str]) -> dict:
         page_queries = [
             q
             for q in miss
-            # EXECUTE: a statement PostgreSQL has prepared (pages/prepared.py); PREPARE is
-            # counted too, though a worker sends it once per statement and session. DECLARE:
-            # a query read through a server-side cursor (the form's choices on PostgreSQL).
-            if q["sql"].startswith(
-                ("SELECT", "INSERT", "UPDATE", "DELETE", "EXECUTE", "PREPARE", "DECLARE")
-            )
+            # DECLARE: a query read through a server-side cursor (the form's choices on
+            # PostgreSQL).
+            if q["sql"].startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "DECLARE"))
             and "django_cache" not in q["sql"]
         ]
         counts[path] = {"status": status, "miss": len(page_queries)}
@@ -88,7 +85,7 @@ def queries(paths: list[str]) -> dict:
 
 def post_form(count: int) -> dict:
     from bookings.spam import issue_form_token
-    from bookings.testing import valid_form_data
+    from tests.factories import valid_form_data
 
     office = Office.objects.filter(slug="encino").first() or Office.objects.first()
     data = valid_form_data(office, token=None)

@@ -15,13 +15,13 @@ from django.utils.translation import get_language_info
 
 from .forms import normalise_name
 from .models import (
-    FRONT_DESK_GROUP,
     ConsultationRequest,
     Notification,
     PurgeRun,
     StaffNote,
     StatusChange,
 )
+from .roles import FRONT_DESK
 from .services import assign, change_status
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def staff_name(user) -> str:
 
 def assignable_staff(*, also_pk=None):
     """Active front-desk staff by name, plus the user also_pk (a request's current assignee)."""
-    who = Q(is_active=True, is_staff=True, groups__name=FRONT_DESK_GROUP)
+    who = Q(is_active=True, is_staff=True, groups__name=FRONT_DESK)
     if also_pk is not None:
         who |= Q(pk=also_pk)
     return (

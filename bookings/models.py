@@ -10,9 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from pages.models import Office, Treatment
 
-# The group (made by a migration) whose members work requests; only they can be assigned one.
-FRONT_DESK_GROUP = "Front desk"
-
 # Only these columns may change after a request is saved; the rest is the patient's submission.
 WORKFLOW_FIELDS = frozenset({"status", "assigned_to", "spam_reason", "updated_at"})
 

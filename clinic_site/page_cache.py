@@ -1,10 +1,10 @@
-"""Full-page cache for anonymous GETs of public content pages, shared by every worker and server.
+"""Full-page cache for anonymous GETs of the public content pages, shared by every worker and
+server, and warmed after every content change so patients never wait for a render.
 
-Each entry carries the content version it was rendered under. Saving or deleting any model of a
-PAGE_CACHE_APPS app stores a new version in the shared cache, so every worker on every app
-server stops using older entries at once. Every request reads that version from the shared
-cache; the entries themselves are also kept in each worker, so a hit moves a few bytes, not the
-page. If the cache backend fails, pages are served uncached.
+Each entry carries the content version it was rendered under. When a change to any model of a
+PAGE_CACHE_APPS app commits, a new version is stored in the shared cache, so every worker on
+every server stops using older entries at once; then one worker renders every page of the
+sitemap again, in both languages. If the cache fails, pages are served uncached.
 """
 
 import hashlib
@@ -12,31 +12,28 @@ import logging
 import threading
 import time
 import uuid
-from collections import OrderedDict
-from functools import lru_cache
-from urllib.parse import parse_qsl
+from io import BytesIO
+from urllib.parse import parse_qsl, urlsplit
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_max_age
-from django.utils.translation import get_language_from_path
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "page-cache:version"
-# Ad-campaign and click ids that never change a page, so they share its cache entry.
+# Ad-campaign and click ids that never change a page: such requests get the plain page.
 TRACKING_PARAMS = ("utm_", "gclid", "fbclid", "msclkid")
 MESSAGES_COOKIE = "messages"
 NO_STORE_DIRECTIVES = ("private", "no-store", "no-cache")
-_UNREAD = object()
 
 
 def page_cache():
@@ -49,10 +46,11 @@ def release_id() -> str:
     return f"{settings.PAGE_CACHE_RELEASE}:{manifest_hash}"
 
 
-def bump_content_version() -> None:
+def bump_content_version() -> str | None:
     """Start a new content version: every page cached before is rendered afresh."""
+    version = uuid.uuid4().hex
     try:
-        page_cache().set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        page_cache().set(VERSION_KEY, version, timeout=None)
     except Exception as error:
         logger.error(
             "page cache: could not store a new content version (%s); pages cached before "
@@ -60,16 +58,22 @@ def bump_content_version() -> None:
             type(error).__name__,
             settings.PAGE_CACHE_TIMEOUT,
         )
+        return None
+    return version
 
 
 def content_changed(sender, **kwargs):
-    """Signal receiver: content changed, so cached pages are stale now and after the commit."""
+    """Signal receiver: once the change commits, cached pages are stale; warm new ones."""
     if kwargs.get("action", "post_").startswith("pre_"):
         return
-    # Now, so later reads in this transaction miss; after commit, so no render of the old
-    # data can be stored under the version readers use from then on.
-    bump_content_version()
-    transaction.on_commit(bump_content_version, using=kwargs.get("using"))
+    # After commit, so no render of the old data can be stored under the new version.
+    transaction.on_commit(new_content_version, using=kwargs.get("using"))
+
+
+def new_content_version() -> None:
+    version = bump_content_version()
+    if version and settings.PAGE_CACHE_ENABLED and settings.PAGE_CACHE_WARM:
+        start_warming()
 
 
 def connect_invalidation() -> None:
@@ -82,16 +86,6 @@ def connect_invalidation() -> None:
             m2m_changed.connect(content_changed, sender=model, dispatch_uid=uid)
 
 
-@lru_cache(maxsize=4096)
-def url_namespace(urlconf: str, path_info: str, language: str) -> str | None:
-    """The URL namespace of a path in a language, or None for a 404 (URLconfs never change)."""
-    try:
-        with translation.override(language):
-            return resolve(path_info, urlconf).namespace
-    except Resolver404:
-        return None
-
-
 class PageCacheMiddleware:
     """Serve and store whole pages; put it early, so a hit skips sessions, auth and the view."""
 
@@ -100,9 +94,6 @@ class PageCacheMiddleware:
         self.release = release_id()
         # After a cache error, this worker leaves the cache alone until then (no slow retries).
         self.retry_at = 0.0
-        # Recent entries kept in this worker too: a hit then reads only the small version key.
-        self.local = OrderedDict()
-        self.local_lock = threading.Lock()
 
     def __call__(self, request):
         key = self.key_for(request)
@@ -110,21 +101,11 @@ class PageCacheMiddleware:
             return self.get_response(request)
         cache = page_cache()
         try:
-            kept_here = self.has_local(key)
-            if kept_here:
-                version, shared = cache.get(VERSION_KEY), _UNREAD
-            else:
-                # Nothing in this worker: the version and the shared entry in one round trip.
-                found = cache.get_many([VERSION_KEY, key])
-                version, shared = found.get(VERSION_KEY), found.get(key)
+            found = cache.get_many([VERSION_KEY, key])  # one round trip
+            version, entry = found.get(VERSION_KEY), found.get(key)
             if version is None:
                 cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
                 version = cache.get(VERSION_KEY)
-            entry = self.recall(key, version) if kept_here else None
-            if entry is None:
-                entry = cache.get(key) if shared is _UNREAD else shared
-                if entry is not None and entry[0] == version:
-                    self.remember(key, entry)
         except Exception as error:
             self.cache_failed(error)
             request.page_cache = "off"
@@ -133,48 +114,26 @@ class PageCacheMiddleware:
             request.page_cache = "hit"
             return HttpResponse(entry[2], headers=entry[1])
         request.page_cache = "miss"
-        # Views may key their own small per-worker memos on it (see pages.context_processors).
-        request.content_version = version
+        # The plain page, whatever tracking parameters came with this request: what is stored
+        # must be the same whoever asked first.
+        request.META["QUERY_STRING"] = ""
         response = self.get_response(request)
-        if self.storable(request, response):
-            # Stored under the version read before rendering: an edit during the render
-            # bumps the version, so this entry can never hide the edit.
+        if self.storable(response):
+            # Stored under the version read before rendering: a change committed during the
+            # render bumps the version, so this entry can never hide it.
             entry = (version, dict(response.items()), response.content)
             try:
                 cache.set(key, entry, settings.PAGE_CACHE_TIMEOUT)
             except Exception as error:
                 self.cache_failed(error)
-            else:
-                self.remember(key, entry)
         return response
-
-    def has_local(self, key) -> bool:
-        with self.local_lock:
-            return key in self.local
-
-    def recall(self, key, version):
-        """This worker's copy of an entry, if it is of the current version and not too old."""
-        with self.local_lock:
-            found = self.local.get(key)
-            if found is None:
-                return None
-            stored_at, entry = found
-            if entry[0] != version or time.monotonic() - stored_at > settings.PAGE_CACHE_TIMEOUT:
-                del self.local[key]
-                return None
-            self.local.move_to_end(key)
-            return entry
-
-    def remember(self, key, entry) -> None:
-        with self.local_lock:
-            self.local[key] = (time.monotonic(), entry)
-            self.local.move_to_end(key)
-            while len(self.local) > settings.PAGE_CACHE_LOCAL_ENTRIES:
-                self.local.popitem(last=False)
 
     def key_for(self, request) -> str | None:
         """The cache key for this request, or None if it must not be served from the cache."""
         if request.method != "GET" or not settings.PAGE_CACHE_ENABLED:
+            return None
+        if time.monotonic() < self.retry_at:
+            request.page_cache = "off"
             return None
         cookies = request.COOKIES
         if (
@@ -184,47 +143,35 @@ class PageCacheMiddleware:
         ):
             return None
         query = request.META.get("QUERY_STRING", "")
-        if query and any(
+        if any(
             not name.startswith(TRACKING_PARAMS)
             for name, _ in parse_qsl(query, keep_blank_values=True)
         ):
             return None
         # As LocaleMiddleware will (it runs later): the path's prefix names the language.
-        language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
-        if (
-            url_namespace(urlconf, request.path_info, language)
-            not in settings.PAGE_CACHE_NAMESPACES
-        ):
-            return None
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         try:
-            host = request.get_host()
-        except DisallowedHost:
-            return None  # Django answers it with a 400
-        if time.monotonic() < self.retry_at:
-            request.page_cache = "off"
+            with translation.override(language):
+                namespace = resolve(request.path_info).namespace
+            request.get_host()  # a host outside ALLOWED_HOSTS gets Django's 400, never a page
+        except (Resolver404, DisallowedHost):
             return None
-        # The date is part of the key: pages scheduled to publish today appear after midnight.
-        parts = [
-            self.release,
-            str(timezone.localdate()),
-            request.scheme,
-            host,
-            request.path,
-            language,
-        ]
+        if namespace not in settings.PAGE_CACHE_NAMESPACES:
+            return None
+        # Keyed by the canonical site, never the Host header (any port or spelling would make
+        # a new entry); by date, so pages scheduled for today appear after midnight.
+        parts = [self.release, settings.SITE_URL, str(timezone.localdate()), request.path]
         digest = hashlib.md5("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
         return f"page:{digest}"
 
     @staticmethod
-    def storable(request, response) -> bool:
-        """Only plain 200 pages that set no cookie, used no CSRF token and allow caching."""
+    def storable(response) -> bool:
+        """Only plain 200 pages that set no cookie (a CSRF token sets one) and allow caching."""
         cache_control = response.get("Cache-Control", "")
         return (
             response.status_code == 200
             and not response.streaming
             and not response.cookies
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and not any(directive in cache_control for directive in NO_STORE_DIRECTIVES)
             and get_max_age(response) != 0
         )
@@ -237,3 +184,127 @@ class PageCacheMiddleware:
             str(error).splitlines()[0] if str(error) else "",
             settings.PAGE_CACHE_RETRY_SECONDS,
         )
+
+
+# --- Warming: every public page rendered into the cache before a patient asks for it.
+
+
+def sitemap_paths() -> list[str]:
+    """The path of every page in the sitemap, in every language."""
+    from seo.sitemaps import SITEMAPS
+
+    paths = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for sitemap_class in SITEMAPS.values():
+                sitemap = sitemap_class()
+                paths += [sitemap.location(item) for item in sitemap.items()]
+    return paths
+
+
+WARMING_LOCK = "page-cache:warming"
+WARMING_LOCK_SECONDS = 300  # freed sooner when done; expires if the worker dies mid-way
+
+
+def start_warming() -> threading.Thread | None:
+    """Warm in a thread of this worker, unless another worker is warming already.
+
+    The editor's save returns at once. A change committed while warming goes on is picked up
+    by the running warmer, so only one worker renders pages at a time. Not a daemon thread:
+    a process that ends (a management command, a recycled worker) finishes warming first and
+    closes its database connections cleanly.
+    """
+    if not _claim_warming():
+        return None
+    thread = threading.Thread(target=_warm_in_background, name="page-cache-warming")
+    thread.start()
+    return thread
+
+
+def _claim_warming() -> bool:
+    try:
+        return page_cache().add(WARMING_LOCK, 1, timeout=WARMING_LOCK_SECONDS)
+    except Exception as error:
+        logger.warning("page cache: not warming (%s)", type(error).__name__)
+        return False
+
+
+def _warm_in_background() -> None:
+    try:
+        while True:
+            warmed_version = warm_current_version()
+            page_cache().delete(WARMING_LOCK)
+            # A change that committed just before the lock was freed found it taken: look again.
+            if page_cache().get(VERSION_KEY) == warmed_version or not _claim_warming():
+                break
+    except Exception:
+        logger.exception("page cache: warming failed; pages will be rendered on first request")
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def warm_current_version() -> str | None:
+    """Warm until a whole pass ran under one content version; return that version."""
+    while True:
+        version = page_cache().get(VERSION_KEY)
+        if warm_pages(version=version) is not None:
+            return version
+
+
+def warm_pages(*, version: str | None = None) -> tuple[int, int] | None:
+    """GET every sitemap page through the site itself, so the page cache stores it.
+
+    Returns (pages that answered 200, pages that did not), or None if a newer content version
+    appeared on the way (the pass is then stale and should start again).
+    """
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    site = urlsplit(settings.SITE_URL)
+    warmed = failed = 0
+    for path in sitemap_paths():
+        if version is not None and page_cache().get(VERSION_KEY) != version:
+            return None
+        status = _get(application, site, path)
+        if status == 200:
+            warmed += 1
+        else:
+            failed += 1
+            logger.warning("page cache: warming %s answered %s", path, status)
+    logger.info("page cache: warmed %s pages (%s failed)", warmed, failed)
+    return warmed, failed
+
+
+def _get(application, site, path: str) -> int:
+    """One anonymous GET through the WSGI application, as if from a patient's browser."""
+    secure = site.scheme == "https"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": site.hostname or "localhost",
+        "SERVER_PORT": str(site.port or (443 if secure else 80)),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": site.netloc,
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": site.scheme,
+        "wsgi.input": BytesIO(),
+        "wsgi.errors": BytesIO(),
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if secure and settings.SECURE_PROXY_SSL_HEADER:
+        header, value = settings.SECURE_PROXY_SSL_HEADER
+        environ[header] = value  # as the TLS proxy would say
+    statuses = []
+    response = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    try:
+        for _chunk in response:
+            pass
+    finally:
+        if hasattr(response, "close"):
+            response.close()
+    return int(statuses[0].split()[0])

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "seo.middleware.RedirectFallbackMiddleware",
+    "seo.middleware.PageMetaMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -83,22 +84,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "clinic_site.urls"
 
-# The public pages are Jinja2 (templates/): several times faster to render than Django's
-# template language. Admin, crispy-forms field layouts and emails are Django templates
-# (templates/django/ and the apps' own).
 TEMPLATES = [
     {
-        "BACKEND": "clinic_site.jinja2.Jinja2Backend",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": False,
-        "OPTIONS": {
-            "environment": "clinic_site.jinja2.environment",
-            "context_processors": ["pages.context_processors.site_chrome"],
-        },
-    },
-    {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates" / "django"],
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -135,17 +124,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The treatment page's fixed queries are PREPAREd once per PostgreSQL session (pages/prepared.py).
-# Turn off behind a pooler that shares sessions between clients (PgBouncer in transaction mode).
-PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)
-
 # Rate limits and page caches must hold across gunicorn workers, so the cache is
 # always shared: Redis when configured, otherwise a database table.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "clinic_site.redis_cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "clinic"),
             "TIMEOUT": 600,
@@ -345,14 +330,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 500  # admin change forms with inlines need a fe
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads are spooled to disk
 
 # Full-page cache (clinic_site/page_cache.py): anonymous GETs of the URL namespaces below are
-# kept in the shared cache; saving any model of PAGE_CACHE_APPS invalidates all of them.
+# kept in the shared cache; a change to any model of PAGE_CACHE_APPS starts a new version and
+# warms every sitemap page again in the background.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_WARM = env_bool("PAGE_CACHE_WARM", True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
 PAGE_CACHE_NAMESPACES = ["pages"]
 PAGE_CACHE_APPS = ["pages"]
-# Pages each worker also keeps in its own memory (about 20 KB each).
-PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "100"))
 # After a cache error a worker serves uncached pages for this long before trying again.
 PAGE_CACHE_RETRY_SECONDS = float(os.environ.get("PAGE_CACHE_RETRY_SECONDS", "5"))
 # Set to the release (e.g. a git commit) so pages cached by an older release are never served.
@@ -360,10 +345,12 @@ PAGE_CACHE_RELEASE = os.environ.get("RELEASE", "")
 
 # Shown on the 503 page when the database is down, so it cannot come from the database.
 # JSON list of {"name", "phone", "phone_display", "street_address", "city", "state",
-# "postal_code"}; the default matches the demo offices.
+# "postal_code"}, and optionally the name in another language ("name_es"); the default matches
+# the demo offices.
 OFFICE_CONTACTS = [
     {
         "name": "Los Angeles",
+        "name_es": "Los Ángeles",
         "phone": "+13105550142",
         "phone_display": "(310) 555-0142",
         "street_address": "1200 Wilshire Boulevard, Suite 410",

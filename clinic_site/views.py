@@ -49,9 +49,22 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def office_contacts() -> list[dict]:
+    """OFFICE_CONTACTS with each office named in the page's language when settings give it."""
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return [
+        {**office, "name": office.get(f"name_{language}") or office["name"]}
+        for office in settings.OFFICE_CONTACTS
+    ]
+
+
 def error_page_context() -> dict:
     """Context for error pages, from settings only, so they render when the database is down."""
-    return {"site_name": settings.SITE_NAME, "chrome_offices": settings.OFFICE_CONTACTS}
+    return {
+        "site_name": settings.SITE_NAME,
+        "chrome_offices": office_contacts(),
+        "current_view_name": "",
+    }
 
 
 def service_unavailable(request=None):
@@ -62,7 +75,7 @@ def service_unavailable(request=None):
         # A template that needs the database must not turn this page into a stack trace.
         logger.exception("503 page could not be rendered; sending the plain version")
         phones = format_html_join(
-            "", "<li>{}: <a href='tel:{}'>{}</a></li>", _office_phones(settings.OFFICE_CONTACTS)
+            "", "<li>{}: <a href='tel:{}'>{}</a></li>", _office_phones(office_contacts())
         )
         html = format_html(
             "<!DOCTYPE html><html lang='{}'><title>{}</title>"

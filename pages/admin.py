@@ -259,11 +259,24 @@ class ConditionAdmin(TranslationAdmin):
 
 @admin.register(Physician)
 class PhysicianAdmin(TranslationAdmin):
-    list_display = ["name", "credentials"]
+    list_display = ["display_name", "credentials"]
     search_fields = ["name", "credentials"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "credentials", "bio", "bio_reading_grade", "photo", "photo_alt"]
+    fields = [
+        "honorific",
+        "name",
+        "slug",
+        "credentials",
+        "bio",
+        "bio_reading_grade",
+        "photo",
+        "photo_alt",
+    ]
     readonly_fields = ["bio_reading_grade"]
+
+    @admin.display(description="Name", ordering="name")
+    def display_name(self, physician):
+        return physician.display_name
 
     @admin.display(description="Reading grade of the bio")
     def bio_reading_grade(self, physician):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import models, transaction
 
 # Pillow is imported where images are read or written (uploads, renditions): workers that
 # only serve pages never load it, which keeps their memory down.
@@ -131,28 +131,29 @@ def make_renditions(field_file) -> dict:
     }
 
 
-def commit_upload(field_file) -> None:
-    """Store a fresh upload now, so its renditions can be made before the row is saved."""
-    if field_file and not field_file._committed:
-        field_file.save(field_file.name, field_file.file, save=False)
+def renditions_after_commit(instance, image_field: str, renditions_field: str) -> None:
+    """After the save commits, make renditions of a new image (or drop those of a removed one).
 
-
-def refresh_renditions(instance, image_field: str, renditions_field: str, force=False) -> bool:
-    """Remake renditions when the image changed; clear them when it was removed."""
+    After commit, so a rolled-back save leaves no rendition files behind.
+    """
     field_file = getattr(instance, image_field)
     current = getattr(instance, renditions_field) or {}
-    if not field_file:
-        changed = bool(current)
-        setattr(instance, renditions_field, {})
-        return changed
-    if not force and current.get("source") == field_file.name:
-        return False
-    from PIL import Image
+    if current.get("source", "") == (field_file.name or ""):
+        return
+    transaction.on_commit(lambda: store_renditions(instance, image_field, renditions_field))
 
-    try:
-        setattr(instance, renditions_field, make_renditions(field_file))
-    except (OSError, ValueError, Image.DecompressionBombError):
-        # The page falls back to the original; `rebuild_renditions` can try again later.
-        logger.exception("Could not make renditions for %s", field_file.name)
-        setattr(instance, renditions_field, {})
-    return True
+
+def store_renditions(instance, image_field: str, renditions_field: str) -> None:
+    """Make the image's renditions now and save them (a save the page cache hears about)."""
+    field_file = getattr(instance, image_field)
+    renditions = {}
+    if field_file:
+        from PIL import Image
+
+        try:
+            renditions = make_renditions(field_file)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            # Pages show the original meanwhile; the next save or `rebuild_renditions` retries.
+            logger.exception("Could not make renditions for %s", field_file.name)
+    setattr(instance, renditions_field, renditions)
+    instance.save(update_fields=[renditions_field])

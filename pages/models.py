@@ -1,22 +1,17 @@
-from dataclasses import dataclass
-from datetime import date
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from clinic_site.reversing import cached_reverse
-
 from .claims import find_numeric_claims
-from .images import CheckedImageField, commit_upload, refresh_renditions
+from .images import CheckedImageField, renditions_after_commit
 from .markdown import render_markdown_fields
-from .prepared import PreparedQuery
 from .readability import Readability, grade_html, grade_markdown
 
 
@@ -56,9 +51,13 @@ class BodyArea(models.TextChoices):
 
 
 class Physician(models.Model):
-    name = models.CharField(
-        max_length=120, help_text="As patients should see it, e.g. “Dr. Ana Ruiz”."
+    honorific = models.CharField(
+        "title",
+        max_length=20,
+        blank=True,
+        help_text="Shown before the name, e.g. “Dr.”; in Spanish “Dr.” or “Dra.”.",
     )
+    name = models.CharField(max_length=120, help_text="Without the title, e.g. “Ana Ruiz”.")
     slug = models.SlugField(unique=True)
     credentials = models.CharField(
         max_length=200, blank=True, help_text="e.g. “MD, board-certified in orthopedic surgery”."
@@ -88,16 +87,20 @@ class Physician(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def save(self, *args, **kwargs):
         render_markdown_fields(self, "bio", "bio_html")
-        commit_upload(self.photo)
-        refresh_renditions(self, "photo", "photo_renditions")
         super().save(*args, **kwargs)
+        renditions_after_commit(self, "photo", "photo_renditions")
 
     def get_absolute_url(self):
-        return cached_reverse("pages:physician", slug=self.slug)
+        return reverse("pages:physician", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        """The name as patients read it, with the title in the page's language: “Dra. Ana Ruiz”."""
+        return " ".join(part for part in (self.honorific, self.name) if part)
 
     def readability(self) -> Readability | None:
         return grade_html(self.bio_html)
@@ -125,12 +128,17 @@ class Condition(SearchEngineFields):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(body_area__in=BodyArea.values), name="condition_body_area_valid"
+            )
+        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return cached_reverse("pages:condition", slug=self.slug)
+        return reverse("pages:condition", kwargs={"slug": self.slug})
 
 
 def group_by_body_area(conditions) -> list[tuple[str, list[Condition]]]:
@@ -180,6 +188,11 @@ class SiteSettings(models.Model):
         return "", default
 
 
+class TreatmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
 class TreatmentQuerySet(models.QuerySet):
     def published(self, on=None):
         return self.filter(
@@ -190,14 +203,19 @@ class TreatmentQuerySet(models.QuerySet):
         return self.filter(next_review_due__lt=timezone.localdate())
 
     def for_page(self):
-        """The treatment row and its reviewer; page_content() brings the rest."""
-        return self.select_related("reviewed_by")
+        """Everything the treatment page shows, public or previewed, in five queries."""
+        return self.select_related("reviewed_by").prefetch_related(
+            "sections",
+            "faqs",
+            "references",
+            Prefetch(
+                "conditions", queryset=Condition.objects.only("slug", "name").order_by("name")
+            ),
+        )
 
 
 class Treatment(SearchEngineFields):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+    Status = TreatmentStatus
 
     title = models.CharField(max_length=120)
     slug = models.SlugField(unique=True)
@@ -252,46 +270,28 @@ class Treatment(SearchEngineFields):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=TreatmentStatus.values), name="treatment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(next_review_due__gt=F("last_reviewed"))
+                | Q(next_review_due__isnull=True)
+                | Q(last_reviewed__isnull=True),
+                name="treatment_next_review_after_last",
+                violation_error_message="The next review must come after the last review.",
+            ),
+        ]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
-        commit_upload(self.hero_image)
-        refresh_renditions(self, "hero_image", "hero_renditions")
         super().save(*args, **kwargs)
+        renditions_after_commit(self, "hero_image", "hero_renditions")
 
     def get_absolute_url(self):
-        return cached_reverse("pages:treatment", slug=self.slug)
-
-    @classmethod
-    def live_page(cls, slug: str) -> "Treatment | None":
-        """The published treatment at this slug with its reviewer, in one prepared query."""
-        found = _live_treatment(slug=slug, today=timezone.localdate())
-        if not found:
-            return None
-        treatment = found[0]
-        if treatment.reviewed_by_id:
-            # The reviewer's columns came as annotations: enough for the review line and the
-            # structured data; anything else on the Physician loads on first use.
-            names = ["id", *REVIEWER_FIELDS]
-            values = [treatment.reviewed_by_id]
-            values += [getattr(treatment, f"reviewer_{name}") for name in REVIEWER_FIELDS]
-            treatment.reviewed_by = Physician.from_db(None, names, values)
-        return treatment
-
-    def page_content(self) -> "TreatmentPageContent":
-        """What the treatment page lists, in four queries prepared once per worker.
-
-        Not prefetch_related: for one treatment, its machinery and the ORM's SQL compiler cost
-        several times more than the queries themselves on a page-cache miss (pages/prepared.py).
-        """
-        return TreatmentPageContent(
-            sections=_page_sections(pk=self.pk),
-            faqs=_page_faqs(pk=self.pk),
-            references=_page_references(pk=self.pk),
-            conditions=_page_conditions(pk=self.pk),
-        )
+        return reverse("pages:treatment", kwargs={"slug": self.slug})
 
     def clean(self):
         if self.hero_image and not self.hero_image_alt.strip():
@@ -337,16 +337,19 @@ class Treatment(SearchEngineFields):
 RESERVED_ANCHORS = {"main-content", "on-this-page", "references", "review", "disclaimer"}
 
 
+class SectionKind(models.TextChoices):
+    OVERVIEW = "overview", _("Overview")
+    CONDITIONS = "conditions", _("Conditions treated")
+    CANDIDATES = "candidates", _("Who is a candidate")
+    PROCEDURE = "procedure", _("How the procedure is performed")
+    RISKS = "risks", _("Risks and side effects")
+    RECOVERY = "recovery", _("Recovery")
+    FAQ = "faq", _("Frequently asked questions")
+    OTHER = "other", _("Other")
+
+
 class TreatmentSection(models.Model):
-    class Kind(models.TextChoices):
-        OVERVIEW = "overview", _("Overview")
-        CONDITIONS = "conditions", _("Conditions treated")
-        CANDIDATES = "candidates", _("Who is a candidate")
-        PROCEDURE = "procedure", _("How the procedure is performed")
-        RISKS = "risks", _("Risks and side effects")
-        RECOVERY = "recovery", _("Recovery")
-        FAQ = "faq", _("Frequently asked questions")
-        OTHER = "other", _("Other")
+    Kind = SectionKind
 
     # These list the treatment's FAQ entries or conditions, so their text is optional.
     KINDS_WITH_ENTRIES = {Kind.FAQ, Kind.CONDITIONS}
@@ -375,7 +378,10 @@ class TreatmentSection(models.Model):
                 condition=~Q(kind="other"),
                 name="one_section_per_kind",
                 violation_error_message="This treatment already has a section of this kind.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SectionKind.values), name="section_kind_valid"
+            ),
         ]
 
     def __str__(self):
@@ -466,63 +472,6 @@ class Reference(models.Model):
         return self.citation[:80]
 
 
-# What the treatment page shows of its reviewer (Treatment.live_page).
-REVIEWER_FIELDS = [
-    "name",
-    "slug",
-    "credentials",
-    *[f"credentials_{code}" for code, _name in settings.LANGUAGES],
-]
-_live_treatment = PreparedQuery(
-    Treatment,
-    lambda slug, today: (
-        Treatment.objects.published(on=today)
-        .filter(slug=slug)
-        .annotate(**{f"reviewer_{name}": F(f"reviewed_by__{name}") for name in REVIEWER_FIELDS})
-    ),
-    slug=str,
-    today=date,
-)
-
-# The treatment page's lists (Treatment.page_content), one query each. Conditions come as
-# links only (their descriptions and search-engine fields stay unread). Markdown sources are
-# read: shown_language() looks at them to tell a translation from an English fallback.
-_page_sections = PreparedQuery(
-    TreatmentSection,
-    lambda pk: TreatmentSection.objects.filter(treatment_id=pk),
-    pk=int,
-)
-_page_faqs = PreparedQuery(FAQ, lambda pk: FAQ.objects.filter(treatment_id=pk), pk=int)
-_page_references = PreparedQuery(
-    Reference, lambda pk: Reference.objects.filter(treatment_id=pk), pk=int
-)
-_page_conditions = PreparedQuery(
-    Condition,
-    lambda pk: Condition.objects.filter(treatments=pk).only("slug", "name").order_by("name"),
-    pk=int,
-)
-
-
-@dataclass
-class TreatmentPageContent:
-    sections: list[TreatmentSection]
-    faqs: list[FAQ]
-    references: list[Reference]
-    conditions: list[Condition]
-
-    def kinds(self) -> set[str]:
-        return {section.kind for section in self.sections}
-
-    @property
-    def conditions_need_block(self) -> bool:
-        """Conditions without a section of their own still get shown, after the sections."""
-        return bool(self.conditions) and "conditions" not in self.kinds()
-
-    @property
-    def faqs_need_block(self) -> bool:
-        return bool(self.faqs) and "faq" not in self.kinds()
-
-
 class SitePage(SearchEngineFields):
     """Simple pages: privacy notice, accessibility statement, medical disclaimer, about."""
 
@@ -547,8 +496,8 @@ class SitePage(SearchEngineFields):
 
     def get_absolute_url(self):
         if self.slug in self.SHORT_SLUGS:
-            return cached_reverse("pages:site_page_short", slug=self.slug)
-        return cached_reverse("pages:site_page", slug=self.slug)
+            return reverse("pages:site_page_short", kwargs={"slug": self.slug})
+        return reverse("pages:site_page", kwargs={"slug": self.slug})
 
     def readability(self) -> Readability | None:
         return grade_markdown(self.body)
@@ -585,7 +534,7 @@ class Office(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return cached_reverse("pages:office", slug=self.slug)
+        return reverse("pages:office", kwargs={"slug": self.slug})
 
     @property
     def phone_display(self) -> str:
@@ -616,6 +565,7 @@ class OpeningHours(models.Model):
         verbose_name_plural = "opening hours"
         constraints = [
             models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="closes_after_opens"),
+            models.CheckConstraint(condition=Q(weekday__in=range(7)), name="weekday_valid"),
         ]
 
     def __str__(self):

@@ -44,12 +44,12 @@ class ConditionTranslation(TranslationOptions):
 
 @register(Physician)
 class PhysicianTranslation(TranslationOptions):
-    fields = ("credentials", "bio", "bio_html", "photo_alt")
+    fields = ("honorific", "credentials", "bio", "bio_html", "photo_alt")
 
 
 @register(Office)
 class OfficeTranslation(TranslationOptions):
-    fields = ("directions",)
+    fields = ("name", "directions")
 
 
 @register(SitePage)

@@ -1,12 +1,9 @@
 from django.db.models import Prefetch
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
-from seo import meta
-
-from .languages import shown_language
 from .models import (
     Condition,
     Office,
@@ -16,11 +13,12 @@ from .models import (
     Treatment,
     group_by_body_area,
 )
+from .templatetags.translations import shown_language
 
 
 def home(request):
     treatments = Treatment.objects.published()
-    return render(request, "pages/home.html", {"treatments": treatments, "meta": meta.for_home()})
+    return TemplateResponse(request, "pages/home.html", {"treatments": treatments})
 
 
 class TreatmentListView(ListView):
@@ -30,27 +28,16 @@ class TreatmentListView(ListView):
     def get_queryset(self):
         return Treatment.objects.published()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["meta"] = meta.for_treatment_list()
-        return context
-
 
 class TreatmentDetailView(DetailView):
     template_name = "pages/treatment_detail.html"
     context_object_name = "treatment"
 
     def get_queryset(self):
-        # Editors check drafts and scheduled pages at their real address.
-        return Treatment.objects.for_page()
-
-    def get_object(self, queryset=None):
+        treatments = Treatment.objects.for_page()
         if can_preview(self.request.user):
-            return super().get_object(queryset)
-        treatment = Treatment.live_page(self.kwargs["slug"])
-        if treatment is None:
-            raise Http404("No published treatment here.")
-        return treatment
+            return treatments  # editors check drafts and scheduled pages at their real address
+        return treatments.published()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -62,9 +49,12 @@ class TreatmentDetailView(DetailView):
             notice, language = SiteSettings.default_notice()
             context["regulatory_notice"] = notice
             context["regulatory_notice_language"] = language
-        content = treatment.page_content()
-        context["content"] = content
-        context["meta"] = meta.for_treatment(treatment, content.faqs)
+        kinds = {section.kind for section in treatment.sections.all()}
+        # Entries without a section of their own still get shown, after the sections.
+        context["faqs_need_block"] = bool(treatment.faqs.all()) and "faq" not in kinds
+        context["conditions_need_block"] = (
+            bool(treatment.conditions.all()) and "conditions" not in kinds
+        )
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -81,11 +71,7 @@ def can_preview(user) -> bool:
 
 def condition_list(request):
     groups = group_by_body_area(Condition.objects.all())
-    return render(
-        request,
-        "pages/condition_list.html",
-        {"groups": groups, "meta": meta.for_condition_list()},
-    )
+    return TemplateResponse(request, "pages/condition_list.html", {"groups": groups})
 
 
 def condition_detail(request, slug):
@@ -93,10 +79,7 @@ def condition_detail(request, slug):
         Prefetch("treatments", queryset=Treatment.objects.published(), to_attr="live_treatments")
     )
     condition = get_object_or_404(conditions, slug=slug)
-    page_meta = meta.for_condition(condition, condition.live_treatments)
-    return render(
-        request, "pages/condition_detail.html", {"condition": condition, "meta": page_meta}
-    )
+    return TemplateResponse(request, "pages/condition_detail.html", {"condition": condition})
 
 
 def physician_detail(request, slug):
@@ -108,31 +91,21 @@ def physician_detail(request, slug):
         )
     )
     physician = get_object_or_404(physicians, slug=slug)
-    return render(
-        request,
-        "pages/physician_detail.html",
-        {"physician": physician, "meta": meta.for_physician(physician)},
-    )
+    return TemplateResponse(request, "pages/physician_detail.html", {"physician": physician})
 
 
 def site_page(request, slug):
     page = get_object_or_404(SitePage, slug=slug)
     if request.path != page.get_absolute_url():
         return redirect(page, permanent=True)  # one address per page
-    return render(request, "pages/site_page.html", {"page": page, "meta": meta.for_site_page(page)})
+    return TemplateResponse(request, "pages/site_page.html", {"page": page})
 
 
 def office_list(request):
     offices = Office.objects.prefetch_related("hours")
-    return render(
-        request,
-        "pages/office_list.html",
-        {"offices": offices, "meta": meta.for_office_list(offices)},
-    )
+    return TemplateResponse(request, "pages/office_list.html", {"offices": offices})
 
 
 def office_detail(request, slug):
     office = get_object_or_404(Office.objects.prefetch_related("hours"), slug=slug)
-    return render(
-        request, "pages/office_detail.html", {"office": office, "meta": meta.for_office(office)}
-    )
+    return TemplateResponse(request, "pages/office_detail.html", {"office": office})

@@ -4,18 +4,18 @@ canonical address and schema.org data, built once per page type from the objects
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from clinic_site.reversing import cached_reverse
-from pages.pictures import rendition_url
+from pages.templatetags.pictures import rendition_url
 
 from . import structured_data
 
 
 def home_crumb() -> tuple[str, str]:
     """The first breadcrumb, in the page's language: ("Inicio", "/es/") on Spanish pages."""
-    return (gettext("Home"), cached_reverse("pages:home"))
+    return (gettext("Home"), reverse("pages:home"))
 
 
 @dataclass
@@ -55,12 +55,12 @@ def for_home() -> PageMeta:
             "Regenerative and orthopedic care for knee, hip, shoulder, back and tendon problems "
             "at our Los Angeles and Encino offices."
         ),
-        path=cached_reverse("pages:home"),
+        path=reverse("pages:home"),
     )
 
 
 def for_listing(title: str, description: str, url_name: str) -> PageMeta:
-    path = cached_reverse(url_name)
+    path = reverse(url_name)
     return PageMeta(
         title=title, description=description, path=path, breadcrumbs=[home_crumb(), (title, path)]
     )
@@ -87,7 +87,7 @@ def for_condition_list() -> PageMeta:
     )
 
 
-def for_treatment(treatment, faqs) -> PageMeta:
+def for_treatment(treatment) -> PageMeta:
     path = treatment.get_absolute_url()
     image = rendition_url(treatment.hero_renditions, treatment.hero_image)
     return PageMeta(
@@ -98,12 +98,12 @@ def for_treatment(treatment, faqs) -> PageMeta:
         og_type="article",
         breadcrumbs=[
             home_crumb(),
-            (gettext("Treatments"), cached_reverse("pages:treatment_list")),
+            (gettext("Treatments"), reverse("pages:treatment_list")),
             (treatment.title, path),
         ],
         structured_data=[
             structured_data.treatment_page(treatment, image_url=image),
-            structured_data.faq_page(faqs),
+            structured_data.faq_page(treatment.faqs.all()),
         ],
     )
 
@@ -116,7 +116,7 @@ def for_condition(condition, treatments) -> PageMeta:
         path=path,
         breadcrumbs=[
             home_crumb(),
-            (gettext("Conditions"), cached_reverse("pages:condition_list")),
+            (gettext("Conditions"), reverse("pages:condition_list")),
             (condition.name, path),
         ],
         structured_data=[structured_data.medical_condition(condition, treatments)],
@@ -134,7 +134,7 @@ def for_office(office) -> PageMeta:
         path=path,
         breadcrumbs=[
             home_crumb(),
-            (gettext("Locations"), cached_reverse("pages:office_list")),
+            (gettext("Locations"), reverse("pages:office_list")),
             (office.name, path),
         ],
         structured_data=[structured_data.medical_clinic(office)],
@@ -157,16 +157,18 @@ def for_office_list(offices) -> PageMeta:
 def for_physician(physician) -> PageMeta:
     path = physician.get_absolute_url()
     image = rendition_url(physician.photo_renditions, physician.photo)
-    name = f"{physician.name}, {physician.credentials}" if physician.credentials else physician.name
+    name = physician.display_name
+    if physician.credentials:
+        name = f"{name}, {physician.credentials}"
     return PageMeta(
-        title=physician.name,
+        title=physician.display_name,
         description=_describe(
             gettext("%(name)s, at %(site)s.") % {"name": name, "site": settings.SITE_NAME}
         ),
         path=path,
         image_url=image,
         og_type="profile",
-        breadcrumbs=[home_crumb(), (physician.name, path)],
+        breadcrumbs=[home_crumb(), (physician.display_name, path)],
         structured_data=[structured_data.physician(physician, image_url=image)],
     )
 
@@ -179,3 +181,20 @@ def for_site_page(page) -> PageMeta:
         path=path,
         breadcrumbs=[home_crumb(), (page.title, path)],
     )
+
+
+# What each public page view tells search engines, built from the context the view rendered.
+BUILDERS = {
+    "pages:home": lambda context: for_home(),
+    "pages:treatment_list": lambda context: for_treatment_list(),
+    "pages:treatment": lambda context: for_treatment(context["treatment"]),
+    "pages:condition_list": lambda context: for_condition_list(),
+    "pages:condition": lambda context: for_condition(
+        context["condition"], context["condition"].live_treatments
+    ),
+    "pages:physician": lambda context: for_physician(context["physician"]),
+    "pages:site_page": lambda context: for_site_page(context["page"]),
+    "pages:site_page_short": lambda context: for_site_page(context["page"]),
+    "pages:office_list": lambda context: for_office_list(context["offices"]),
+    "pages:office": lambda context: for_office(context["office"]),
+}

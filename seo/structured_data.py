@@ -61,6 +61,9 @@ def physician(person, image_url: str = "") -> dict:
         "name": person.name,
         "url": absolute(person.get_absolute_url()),
     }
+    if person.honorific:
+        # schema.org keeps "Dr."/"Dra." apart from the name, in the page's language.
+        data["honorificPrefix"] = person.honorific
     if person.credentials:
         data["description"] = person.credentials
     if image_url:

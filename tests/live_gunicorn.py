@@ -56,7 +56,8 @@ def subprocess_env(**overrides) -> dict:
         DJANGO_SETTINGS_MODULE="clinic_site.test_settings",
         # The test's own key, so form tokens it signs are valid on the servers.
         SECRET_KEY=settings.SECRET_KEY,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+        # testserver: SITE_URL in the test settings, which page-cache warming asks for.
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         PAGE_CACHE="1",
         PYTHONUNBUFFERED="1",
     )
@@ -210,7 +211,7 @@ def form_fields(html: str, form_id: str) -> list[tuple[str, str]]:
 
 def patient_form(session, office_slug="encino", **overrides) -> dict:
     """The consultation form filled in as a patient would, from the page this server shows."""
-    from bookings.testing import valid_form_data
+    from tests.factories import valid_form_data
 
     page = session.get(f"/consultation/?office={office_slug}")
     shown = dict(form_fields(page.text, "consultation-form"))

@@ -18,8 +18,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from bookings.models import ConsultationRequest
-from bookings.testing import valid_form_data
 from pages.models import Office
+from tests.factories import valid_form_data
 
 pytestmark = pytest.mark.django_db
 

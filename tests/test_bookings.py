@@ -19,8 +19,8 @@ from bookings.medical import medical_detail_found
 from bookings.models import ConsultationRequest, StatusChange
 from bookings.services import REFERENCE_ALPHABET, generate_reference
 from bookings.spam import WORKER_FALLBACK_CACHE, RateLimiter, issue_form_token
-from bookings.testing import form_token, valid_form_data
 from pages.models import Treatment
+from tests.factories import form_token, valid_form_data
 from tests.test_bookings_admin import make_request
 
 FORM_URL = "/consultation/"
@@ -685,7 +685,7 @@ def test_rate_limit_holds_across_two_separate_cache_clients(db):
 
 def test_rate_limit_holds_across_two_redis_clients():
     redis = pytest.importorskip("redis")
-    from clinic_site.redis_cache import RedisCache
+    from django.core.cache.backends.redis import RedisCache
 
     url = "redis://127.0.0.1:6379/11"
     try:

@@ -23,7 +23,7 @@ from bookings.models import (
     StatusChange,
 )
 from bookings.services import change_status, generate_reference
-from bookings.testing import front_desk_group
+from tests.factories import front_desk_group
 
 CHANGELIST = "admin:bookings_consultationrequest_changelist"
 

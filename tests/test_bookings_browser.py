@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from bookings.models import ConsultationRequest
-from bookings.testing import front_desk_group, valid_form_data
 from tests.browser import assert_accessible
+from tests.factories import front_desk_group, valid_form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

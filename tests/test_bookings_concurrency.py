@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 
 from bookings.models import ConsultationRequest
-from bookings.testing import numbered_name, valid_form_data
+from tests.factories import numbered_name, valid_form_data
 from tests.live_gunicorn import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ django.setup()
 from django.test.utils import setup_test_environment
 setup_test_environment()
 from django.test import Client
-from bookings.testing import numbered_name, valid_form_data
+from tests.factories import numbered_name, valid_form_data
 from pages.models import Office
 
 worker, count, start_at = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])

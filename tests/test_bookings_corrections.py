@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import ConsultationRequest
-from bookings.testing import front_desk_group, valid_form_data
+from tests.factories import front_desk_group, valid_form_data
 
 FORM_URL = "/consultation/"
 

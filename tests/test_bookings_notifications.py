@@ -12,7 +12,7 @@ from django.db import connection
 from bookings.models import ConsultationRequest, Notification
 from bookings.notifications import deliver
 from bookings.services import change_status
-from bookings.testing import valid_form_data
+from tests.factories import valid_form_data
 
 MESSAGE = "Secret question about parking and my appointment time."
 

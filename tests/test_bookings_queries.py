@@ -9,8 +9,8 @@ from bookings.forms import ConsultationRequestForm
 from bookings.models import ConsultationRequest, Notification, StatusChange
 from bookings.services import submit_consultation_request
 from bookings.spam import read_form_token
-from bookings.testing import valid_form_data
 from bookings.views import THANKS_COOKIE
+from tests.factories import valid_form_data
 
 FORM_URL = "/consultation/"
 # Look up a resent form, read the office; insert the request, its first status and both

@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from bookings.models import ConsultationRequest
 from bookings.services import receive_consultation_request
-from bookings.testing import form_token, valid_form_data
+from tests.factories import form_token, valid_form_data
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from bookings.models import ConsultationRequest
-from bookings.testing import valid_form_data
+from tests.factories import valid_form_data
 
 
 def submit(client, office):

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import ConsultationRequest
-from bookings.testing import front_desk_group
 from pages.models import Treatment
+from tests.factories import front_desk_group
 from tests.test_bookings_admin import make_request
 from tests.test_i18n_bookings import spanish_form_data
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.urls import reverse
 
 from bookings.models import ConsultationRequest
-from bookings.testing import valid_form_data
 from pages.models import Office, Treatment
+from tests.factories import valid_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from bookings import consent
 from bookings.models import ConsultationRequest
 from bookings.services import generate_reference
-from bookings.testing import front_desk_group, valid_form_data
 from tests.browser import assert_accessible
+from tests.factories import front_desk_group, valid_form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

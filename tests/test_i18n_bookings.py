@@ -1,7 +1,9 @@
 """The consultation form, its consent evidence, medical check, emails and admin in two languages."""
 
 import csv
+import dataclasses
 import io
+import re
 from unittest import mock
 
 import pytest
@@ -13,7 +15,7 @@ from bookings import consent
 from bookings.medical import medical_detail_found
 from bookings.models import ConsultationRequest
 from bookings.services import change_status
-from bookings.testing import valid_form_data
+from tests.factories import valid_form_data
 from tests.test_i18n_pages import Page
 
 SPANISH_FORM = "/es/consultation/"
@@ -71,7 +73,7 @@ def test_the_spanish_form_labels_hints_and_marks_required_fields_in_words(client
     assert page.first("div", id="id_phone_helptext").text.startswith("Puede escribirlo como quiera")
     legends = [e.text for e in page.find_all("legend")]
     assert "¿Cómo prefiere que nos comuniquemos con usted? (obligatorio)" in legends
-    assert ["Sus datos", "Su visita", "Su mensaje", "Su autorización"] == [
+    assert ["Sus datos", "Su visita", "Su mensaje", "Su consentimiento"] == [
         legend for legend in legends if not legend.endswith(")") and "?" not in legend
     ]
     for option in ("Llamada telefónica", "Correo electrónico", "Mensaje de texto", "Lunes"):
@@ -430,3 +432,60 @@ def test_admin_change_page_and_csv_name_the_language(admin_client, requests_in_e
     )
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["Language"] for row in rows] == ["Spanish"]
+
+
+# --- The Spanish consent says what the English says, clause by clause -----------------------
+
+# Each English phrase of the consent and the words its Spanish sentence must carry.
+CONSENT_GLOSSARY = {
+    "i agree": ["acepto"],
+    "i also agree": ["también acepto"],
+    "contact me": ["comunique conmigo"],
+    "by phone or email": ["por teléfono o correo electrónico"],
+    "about this request": ["sobre esta solicitud"],
+    "i understand": ["entiendo"],
+    "not for emergencies": ["no es para emergencias"],
+    "medical questions": ["preguntas médicas"],
+    "text messages": ["mensajes de texto"],
+    "phone number above": ["número de teléfono", "arriba"],
+    "message and data rates": ["tarifas de mensajes y datos"],
+    "may apply": ["pueden aplicarse"],
+    "reply stop": ["responda stop"],
+    "end texts": ["dejar de recibir mensajes"],
+}
+
+
+def clauses(wording: consent.ConsentWording) -> dict[str, list[str]]:
+    """Each checkbox's text (every field but the version and language), split into sentences."""
+    return {
+        field.name: re.split(r"(?<=[.!?])\s+", getattr(wording, field.name).strip())
+        for field in dataclasses.fields(wording)
+        if field.name not in {"version", "language"}
+    }
+
+
+def twins() -> list[tuple[consent.ConsentWording, consent.ConsentWording]]:
+    """(English, Spanish) pairs: today's, and every Spanish version whose English one exists."""
+    pairs = [(consent.CURRENT_BY_LANGUAGE["en"], consent.CURRENT_BY_LANGUAGE["es"])]
+    for wording in consent.VERSIONS.values():
+        english = consent.VERSIONS.get(wording.version.removesuffix("-es"))
+        if wording.language == "es" and english and english.language == "en":
+            pairs.append((english, wording))
+    return pairs
+
+
+@pytest.mark.parametrize(("english", "spanish"), twins(), ids=lambda wording: wording.version)
+def test_the_spanish_consent_matches_the_english_clause_by_clause(english, spanish):
+    english_clauses, spanish_clauses = clauses(english), clauses(spanish)
+    assert english_clauses.keys() == spanish_clauses.keys()
+    for checkbox, sentences in english_clauses.items():
+        assert len(spanish_clauses[checkbox]) == len(sentences), checkbox
+        for english_sentence, spanish_sentence in zip(
+            sentences, spanish_clauses[checkbox], strict=True
+        ):
+            found = [term for term in CONSENT_GLOSSARY if term in english_sentence.lower()]
+            # A new English clause needs its terms here, so it cannot go unchecked.
+            assert found, f"add the terms of {english_sentence!r} to CONSENT_GLOSSARY"
+            for term in found:
+                for words in CONSENT_GLOSSARY[term]:
+                    assert words in spanish_sentence.lower(), (english_sentence, words)

@@ -7,7 +7,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from pages.models import Treatment
 from tests.browser import assert_accessible
+from tests.factories import remove_spanish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,6 +36,7 @@ def test_spanish_home_and_treatment_pages_pass_axe(browser_page, live_server, de
     assert_accessible(page)
 
     # A page still in English: the fallback parts say so with lang="en", and axe agrees.
+    remove_spanish(Treatment.objects.get(slug="platelet-rich-plasma"))
     page.goto(live_server.url + "/es/treatments/platelet-rich-plasma/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.locator("h1")).to_have_attribute("lang", "en")

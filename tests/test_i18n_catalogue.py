@@ -1,17 +1,16 @@
 """The Spanish catalogue is complete, well formed, compiled, and covers the templates' strings."""
 
+import ast
 import re
 from pathlib import Path
 
 import polib
 from django.conf import settings
-
-from clinic_site.jinja_messages import jinja_messages
+from django.utils.translation.template import templatize
 
 PO_PATH = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 TAG = re.compile(r"</?[a-z]+[^>]*>")
-SIMPLE_TRANSLATE = re.compile(r"""{%\s*translate\s+(["'])(.+?)\1\s*(as \w+\s*)?%}""")
 
 
 def catalogue() -> polib.POFile:
@@ -48,23 +47,49 @@ def test_the_compiled_catalogue_matches_the_po_file():
     assert found == expected, "The .mo file is stale: run make messages"
 
 
-def test_strings_marked_in_templates_are_in_the_catalogue():
-    translated = {(e.msgctxt, e.msgid) for e in catalogue().translated_entries()}
-    marked = jinja_messages()
-    assert len(marked) > 100  # the extraction itself works
-    missing = sorted(set(marked) - translated, key=str)
-    assert missing == [], "Run make makemessages and translate these"
-
-
-def test_django_templates_strings_are_in_the_catalogue():
-    msgids = {e.msgid for e in catalogue() if not e.msgctxt}
-    missing = []
-    for template in Path(settings.BASE_DIR, "templates", "django").rglob("*"):
+def template_messages() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every string marked in the templates, read the way makemessages
+    reads them: Django's templatize() turns a template into gettext() calls."""
+    found = set()
+    for template in Path(settings.BASE_DIR, "templates").rglob("*"):
         if template.suffix not in {".html", ".txt"}:
             continue
-        for match in SIMPLE_TRANSLATE.finditer(template.read_text()):
-            if " context " in match.group(0):
-                continue
-            if match.group(2) not in msgids:
-                missing.append((template.name, match.group(2)))
+        code = templatize(template.read_text(), origin=str(template))
+        for match in GETTEXT_CALL.finditer(code):
+            call = ast.parse(code[match.start() : _call_end(code, match.end())], mode="eval").body
+            strings = [arg.value for arg in call.args if isinstance(arg, ast.Constant)]
+            function = match.group(1)
+            context = strings.pop(0) if function in {"pgettext", "npgettext"} else None
+            found.add((context, strings[0]))
+    return found
+
+
+GETTEXT_CALL = re.compile(r"\b(gettext|pgettext|ngettext|npgettext)\(")
+
+
+def _call_end(code: str, start: int) -> int:
+    """The index just after the parenthesis that closes the call opened before start."""
+    depth, quote, index = 1, None, start
+    while depth:
+        char = code[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        index += 1
+    return index
+
+
+def test_strings_marked_in_templates_are_in_the_catalogue():
+    translated = {(e.msgctxt, e.msgid) for e in catalogue().translated_entries()}
+    marked = template_messages()
+    assert len(marked) > 100  # the extraction itself works
+    missing = sorted(set(marked) - translated, key=str)
     assert missing == [], "Run make makemessages and translate these"

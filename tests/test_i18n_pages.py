@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.db import OperationalError
 
-from bookings.testing import valid_form_data
 from search.indexing import rebuild_index
+from tests.factories import valid_form_data
 
 # --- Reading a page the way a patient meets it --------------------------------------------
 
@@ -132,7 +132,7 @@ def demo(offices):
     rebuild_index()
 
 
-SPANISH_NAV = ["Tratamientos", "Afecciones", "Ubicaciones", "Solicitar una consulta"]
+SPANISH_NAV = ["Tratamientos", "Afecciones", "Consultorios", "Solicitar una consulta"]
 ENGLISH_NAV = ["Treatments", "Conditions", "Locations", "Request a consultation"]
 
 # (English path, headings only the Spanish page has, headings only the English page has)
@@ -147,16 +147,20 @@ PAGE_TYPES = [
     ("/conditions/", ["Afecciones que tratamos", "Rodilla", "Hombro"], ["Conditions we treat"]),
     (
         "/conditions/knee-osteoarthritis/",
-        ["Tratamientos que pueden ayudar", "Aviso médico"],
+        ["Tratamientos que podrían ayudar", "Aviso médico"],
         ["Treatments that may help", "Medical disclaimer"],
     ),
-    ("/locations/", ["Ubicaciones", "Horario de atención"], ["Locations", "Opening hours"]),
+    ("/locations/", ["Consultorios", "Horario de atención"], ["Locations", "Opening hours"]),
     (
         "/locations/encino/",
         ["Consultorio de Encino", "Dirección y teléfono", "Cómo llegar"],
         ["Encino office", "Address and phone", "Getting here"],
     ),
-    ("/physicians/helen-amari/", ["Páginas revisadas por Dr. Helen Amari"], []),
+    (
+        "/physicians/helen-amari/",
+        ["Dra. Helen Amari", "Páginas revisadas por Dra. Helen Amari"],
+        ["Dr. Helen Amari"],
+    ),
     ("/privacy/", ["Sobre este sitio"], ["About this site"]),
     ("/search/", ["Buscar"], ["Search"]),
     ("/search/?q=rodilla", ["Buscar"], ["Search"]),
@@ -203,7 +207,7 @@ def test_english_pages_keep_their_english_interface(
         assert heading in headings, (heading, headings)
     assert page.first("a", class_="skip-link").text == "Skip to main content"
     assert "general education, not medical advice" in page.first("footer").text
-    for spanish_word in ("Solicitar", "Inicio", "Afecciones", "Ubicaciones", "Buscar"):
+    for spanish_word in ("Solicitar", "Inicio", "Afecciones", "Consultorios", "Buscar", "Dra."):
         assert spanish_word not in page.html, spanish_word
 
 
@@ -228,7 +232,7 @@ def test_spanish_titles_descriptions_and_breadcrumbs(client, demo):
     assert office.title.startswith("Consultorio de Encino | ")
     assert office.nav("Ruta de navegación").links() == [
         ("Inicio", "/es/"),
-        ("Ubicaciones", "/es/locations/"),
+        ("Consultorios", "/es/locations/"),
     ]
 
 
@@ -372,7 +376,7 @@ def test_500_and_503_pages_speak_the_language_of_the_address(
     client, demo, error, status, spanish_h1, english_h1
 ):
     client.raise_request_exception = False
-    with mock.patch("pages.views.meta.for_home", side_effect=error):
+    with mock.patch("seo.meta.for_home", side_effect=error):
         spanish_page = page_at(client, "/es/", status=status)
         english_page = page_at(client, "/", status=status)
     assert spanish_page.lang == "es" and spanish_page.h1 == spanish_h1
@@ -383,7 +387,7 @@ def test_500_and_503_pages_speak_the_language_of_the_address(
 def test_the_plain_503_fallback_speaks_spanish_too(client, demo):
     client.raise_request_exception = False
     with (
-        mock.patch("pages.views.meta.for_home", side_effect=OperationalError("gone")),
+        mock.patch("seo.meta.for_home", side_effect=OperationalError("gone")),
         mock.patch("clinic_site.views.loader.render_to_string", side_effect=RuntimeError),
     ):
         page = page_at(client, "/es/", status=503)

@@ -164,9 +164,9 @@ def test_a_real_photo_passes_validation():
 
 
 def render_picture(image, renditions, hero=False):
-    template = engines["jinja2"].from_string(
-        '{% from "includes/picture.html" import picture %}'
-        "{{ picture(image, renditions, 'A knee joint', '(min-width: 992px) 50vw, 100vw', hero) }}"
+    template = engines["django"].from_string(
+        "{% load pictures %}"
+        "{% picture image renditions 'A knee joint' '(min-width: 992px) 50vw, 100vw' hero %}"
     )
     return template.render({"image": image, "renditions": renditions, "hero": hero})
 
@@ -197,7 +197,9 @@ def test_missing_renditions_fall_back_to_the_original():
 
 
 @pytest.mark.django_db
-def test_admin_checks_a_new_upload_and_keeps_a_stored_image_on_an_unchanged_save(client):
+def test_admin_checks_a_new_upload_and_keeps_a_stored_image_on_an_unchanged_save(
+    client, django_capture_on_commit_callbacks
+):
     from django.contrib.auth.models import User
 
     from pages.models import Physician
@@ -213,15 +215,34 @@ def test_admin_checks_a_new_upload_and_keeps_a_stored_image_on_an_unchanged_save
     assert refused.status_code == 200
     assert "photo" in refused.context["adminform"].form.errors
 
-    accepted = client.post(
-        url, {**form, "photo": SimpleUploadedFile("me.jpg", photo_bytes(800, 1000))}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = client.post(
+            url, {**form, "photo": SimpleUploadedFile("me.jpg", photo_bytes(800, 1000))}
+        )
     assert accepted.status_code == 302
     physician.refresh_from_db()
     assert physician.photo_renditions["webp"]
 
     # Saved again without a new file: the stored photo stays, with its renditions.
-    again = client.post(url, form)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, form)
     assert again.status_code == 302
     physician.refresh_from_db()
     assert physician.photo and physician.photo_renditions["webp"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_rolls_back_leaves_no_renditions_behind(media_root):
+    from django.db import transaction
+
+    from pages.models import Physician
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Physician.objects.create(
+            name="Dr. Test",
+            slug="test",
+            photo=SimpleUploadedFile("me.jpg", photo_bytes(800, 1000)),
+            photo_alt="Dr. Test smiling",
+        )
+        raise RuntimeError("the editor's save failed")
+    assert not (media_root / "renditions").exists()

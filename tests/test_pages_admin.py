@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pages.models import Condition, SiteSettings, Treatment
-from tests.test_pages_factories import make_staff, make_treatment
+from tests.factories import make_staff, make_treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +193,11 @@ def test_condition_admin_filters_by_body_area(superuser_client):
     Condition.objects.create(slug="b", name="Hip thing", body_area="hip", description="x")
     response = superuser_client.get(reverse("admin:pages_condition_changelist") + "?body_area=hip")
     assert [c.name for c in response.context["cl"].result_list] == ["Hip thing"]
+
+
+def test_the_content_editor_group_covers_every_pages_model():
+    from django.apps import apps as django_apps
+
+    group = Group.objects.get(name="Content editor")
+    models_covered = {p.content_type.model_class() for p in group.permissions.all()}
+    assert set(django_apps.get_app_config("pages").get_models()) <= models_covered

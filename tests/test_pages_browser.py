@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from pages.models import Treatment
 from tests.browser import axe_violations, describe_violations
-from tests.test_pages_factories import make_staff, make_treatment
+from tests.factories import make_staff, make_treatment
 
 PUBLIC_PAGES = [
     "/",

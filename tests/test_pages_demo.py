@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from pages.demo.content import CONDITIONS, DEFAULT_REGULATORY_NOTICE
 from pages.models import (
@@ -26,25 +27,40 @@ RUN = 6
 
 
 @pytest.fixture
-def demo(settings, tmp_path):
+def demo(settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo_content", verbosity=0)
+    # Renditions are made once the content commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_content", verbosity=0)
     return tmp_path
 
 
+DEMO_MODELS = [Treatment, TreatmentSection, FAQ, Reference, Condition, Physician, SitePage]
+
+
 def snapshot():
-    return {
-        model.__name__: sorted(map(str, model.objects.all()))
-        for model in [Treatment, TreatmentSection, FAQ, Reference, Condition, Physician, SitePage]
-    }
+    """Every demo row as its name reads in each language."""
+    found = {}
+    for language in ("en", "es"):
+        with translation.override(language):
+            for model in DEMO_MODELS:
+                found[model.__name__, language] = sorted(map(str, model.objects.all()))
+    return found
 
 
 def test_loading_the_demo_twice_gives_the_same_site(demo, client):
     first = snapshot()
-    first_page = client.get("/treatments/stem-cell-therapy/").content
+    urls = [
+        "/treatments/stem-cell-therapy/",
+        "/es/treatments/platelet-rich-plasma/",
+        "/es/physicians/helen-amari/",
+        "/es/locations/los-angeles/",
+        "/es/privacy/",
+    ]
+    first_pages = [client.get(url).content for url in urls]
     call_command("load_demo_content", verbosity=0)
     assert snapshot() == first
-    assert client.get("/treatments/stem-cell-therapy/").content == first_page
+    assert [client.get(url).content for url in urls] == first_pages
     assert Treatment.objects.count() == 2 and Physician.objects.count() == 1
     assert Condition.objects.count() == len(CONDITIONS)
     assert len(list(demo.glob("demo/*.jpg"))) == 3

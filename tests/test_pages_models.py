@@ -19,7 +19,7 @@ from pages.models import (
     group_by_body_area,
 )
 from pages.readability import TARGET_GRADE, count_syllables, grade_markdown
-from tests.test_pages_factories import make_treatment
+from tests.factories import make_treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +205,24 @@ def test_list_items_and_paragraphs_count_as_sentences_but_wrapped_lines_do_not()
 def test_a_page_with_no_text_has_no_grade():
     assert grade_markdown("") is None
     assert make_treatment(sections=0, summary="").readability() is None
+
+
+@pytest.mark.parametrize(
+    "model, change",
+    [
+        ("Treatment", {"status": "retired"}),
+        ("Treatment", {"last_reviewed": "2026-05-01", "next_review_due": "2026-04-01"}),
+        ("TreatmentSection", {"kind": "sidebar"}),
+        ("Condition", {"body_area": "elbow"}),
+        ("OpeningHours", {"weekday": 7}),
+    ],
+)
+def test_the_database_refuses_values_outside_the_choices_even_without_forms(offices, model, change):
+    from django.apps import apps
+
+    make_treatment()  # with a section of each kind
+    Condition.objects.create(name="Knee pain", slug="knee-pain")
+    rows = apps.get_model("pages", model).objects.all()
+    assert rows.exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.update(**change)

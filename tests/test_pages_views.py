@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pages.models import BodyArea, Condition, Reference, SitePage, SiteSettings, Treatment
-from tests.test_pages_factories import make_physician, make_staff, make_treatment
+from tests.factories import make_physician, make_staff, make_treatment
 from tests.test_pages_models import HOSTILE_MARKDOWN, assert_harmless
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_treatment_page_has_contents_that_link_to_each_section(client):
 
 
 def test_treatment_page_shows_summary_faq_conditions_review_references_and_disclaimer(client):
-    physician = make_physician(name="Dr. Ana Ruiz", slug="ana-ruiz")
+    physician = make_physician(name="Ana Ruiz", slug="ana-ruiz")
     treatment = make_treatment(
         summary="Made from your own blood.",
         sections=7,

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from bookings.models import ConsultationRequest
-from bookings.testing import valid_form_data
 from pages.models import Office
+from tests.factories import valid_form_data
 from tests.live_gunicorn import Session, form_fields, redis_answers
 
 FORM_URL = "/consultation/"
@@ -99,7 +99,7 @@ def test_an_editors_save_on_one_server_refreshes_the_cached_page_on_the_other(
     assert editor.post(f"{ADMIN}login/", fields).status == 302
     change_url = f"{ADMIN}pages/office/{encino.pk}/change/"
     form = [
-        (name, "Encino Valley" if name == "name" else value)
+        (name, "Encino Valley" if name == "name_en" else value)
         for name, value in form_fields(editor.get(change_url).text, "office_form")
     ]
     saved = editor.post(change_url, form)

@@ -17,9 +17,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from bookings.testing import valid_form_data
 from clinic_site.logs import RedactingFormatter, RequestIdFilter, redact
 from pages.models import Condition, Treatment
+from tests.factories import valid_form_data
 from tests.live_gunicorn import Session as Browser
 from tests.live_gunicorn import SwitchableSqlite, patient_form
 
@@ -272,7 +272,7 @@ def test_each_request_logs_one_line_with_its_id_path_status_and_time(
 
 def test_an_error_is_logged_with_the_request_id_of_the_request(offices, formatted_logs):
     client = Client(raise_request_exception=False)
-    with mock.patch("pages.views.render", side_effect=RuntimeError("template exploded")):
+    with mock.patch("pages.views.TemplateResponse", side_effect=RuntimeError("template exploded")):
         response = client.get("/locations/")
     assert response.status_code == 500
     error_lines = [

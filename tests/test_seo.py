@@ -12,10 +12,12 @@ SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, django_capture_on_commit_callbacks):
     from django.core.management import call_command
 
-    call_command("load_demo_content", verbosity=0)
+    # Renditions are made once the content commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_content", verbosity=0)
 
 
 @pytest.fixture
@@ -186,7 +188,10 @@ def test_condition_and_physician_pages_have_their_types(client, demo):
 
     physician = Physician.objects.get()
     person = types_on(page_html(client, physician.get_absolute_url()))["Physician"]
-    assert person["name"] == physician.name
+    assert person["name"] == physician.name == "Helen Amari"
+    assert person["honorificPrefix"] == "Dr."
+    spanish = types_on(page_html(client, "/es" + physician.get_absolute_url()))["Physician"]
+    assert (spanish["name"], spanish["honorificPrefix"]) == ("Helen Amari", "Dra.")
     assert person["image"].startswith("http://testserver/media/renditions/")
 
 

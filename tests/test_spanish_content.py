@@ -6,9 +6,11 @@ from xml.etree import ElementTree
 import pytest
 from django.core.management import call_command
 from django.utils import translation
+from modeltranslation.translator import translator
 
 from pages.models import Treatment
 from search.indexing import rebuild_index
+from tests.factories import remove_spanish
 
 
 @pytest.fixture
@@ -26,11 +28,11 @@ def html_of(client, url):
 def test_the_stem_cell_page_reads_in_spanish(client, demo):
     html = html_of(client, "/es/treatments/stem-cell-therapy/")
     assert re.search(r'<h1 id="treatment-title" lang="es">Terapia con células madre</h1>', html)
-    assert "Se hace en una sola visita, sin cirugía." in html
+    assert "Se hace en una sola cita, sin cirugía." in html
     assert "Desde ese momento, su cuerpo hace el trabajo." in html  # a section body
     assert "¿Las células son de otra persona?" in html  # an FAQ
     assert "La FDA no ha aprobado la terapia con células madre" in html  # regulatory notice
-    assert "Artrosis de rodilla (leve a moderada)" in html  # conditions it treats
+    assert "Osteoartritis de rodilla (leve a moderada)" in html  # conditions it treats
     assert "not available in Spanish" not in html and 'lang="en"' not in html.split("<main")[1]
 
 
@@ -41,8 +43,7 @@ def test_the_english_page_is_unchanged(client, demo):
 
 
 def test_an_untranslated_page_falls_back_to_english_with_a_note(client, demo):
-    prp = Treatment.objects.get(slug="platelet-rich-plasma")
-    assert not prp.title_es
+    prp = remove_spanish(Treatment.objects.get(slug="platelet-rich-plasma"))
     response = client.get("/es/treatments/platelet-rich-plasma/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -75,9 +76,13 @@ def test_offices_and_conditions_in_spanish(client, demo):
 def test_spanish_search_finds_spanish_words_and_untranslated_pages(client, demo):
     response = client.get("/es/search/", {"q": "rodilla"})
     titles = [d.title for d in response.context["results"].documents]
-    assert "Artrosis de rodilla (leve a moderada)" in titles
+    assert "Osteoartritis de rodilla (leve a moderada)" in titles
     assert all(d.url.startswith("/es/") for d in response.context["results"].documents)
-    # PRP has no Spanish text yet; its English words still find it from the Spanish site.
+    plaquetas = client.get("/es/search/", {"q": "plaquetas"}).context["results"].documents
+    assert plaquetas[0].title == "Plasma rico en plaquetas (PRP)"
+    # A page with no Spanish text yet is still found by its English words from the Spanish site.
+    remove_spanish(Treatment.objects.get(slug="platelet-rich-plasma"))
+    rebuild_index()
     prp = client.get("/es/search/", {"q": "platelet"}).context["results"].documents
     assert prp and prp[0].url.startswith("/es/treatments/platelet-rich-plasma/")
     # And an English search never returns Spanish pages.
@@ -134,3 +139,139 @@ def test_a_new_section_keeps_one_anchor_in_both_languages(demo):
             kind="other", heading_en="Costs", heading_es="Costos", body_en="x", sort_order=99
         )
     assert extra.anchor == "costs"
+
+
+# --- All demo content is written in Spanish -------------------------------------------------
+
+
+def published_demo_objects(model):
+    """The rows patients can reach: published treatments; every row of the other models."""
+    queryset = model._default_manager.all()
+    return queryset.published() if hasattr(queryset, "published") else queryset
+
+
+def test_every_published_demo_object_has_every_translatable_field_in_spanish(demo):
+    # Read from modeltranslation's registry, so a field or model translated later is covered.
+    models = [model for model in translator.get_registered_models() if not model._meta.proxy]
+    missing, checked = [], 0
+    for model in models:
+        objects = list(published_demo_objects(model))
+        assert objects, f"the demo content has no {model.__name__}"
+        for obj in objects:
+            for field_name in translator.get_options_for_model(model).fields:
+                english = getattr(obj, f"{field_name}_en") or ""
+                if not english.strip():
+                    continue  # optional and empty in English too (e.g. search engine titles)
+                checked += 1
+                if not (getattr(obj, f"{field_name}_es") or "").strip():
+                    missing.append(f"{model.__name__} {obj.pk} {field_name}")
+    assert missing == []
+    assert checked > 100  # the walk above really read the demo content
+
+
+def spanish_page_urls() -> list[str]:
+    from pages.models import Condition, Office, Physician, SitePage
+
+    urls = ["/", "/treatments/", "/conditions/", "/locations/", "/consultation/"]
+    for model in (Treatment, Condition, Office, Physician, SitePage):
+        urls += [obj.get_absolute_url() for obj in published_demo_objects(model)]
+    return ["/es" + url for url in urls]
+
+
+def test_no_spanish_page_shows_english_content_or_the_untranslated_note(client, demo):
+    urls = spanish_page_urls()
+    assert len(urls) > 20
+    for url in urls:
+        html = html_of(client, url)
+        main = html.split("<main", 1)[1].split("</main>", 1)[0]
+        assert "translation-note" not in main, url
+        # Content that falls back to English is marked lang="en"; none may be left.
+        assert 'lang="en"' not in main, url
+    # Proper names aside, the English titles are nowhere on the Spanish pages.
+    home = html_of(client, "/es/")
+    assert "Plasma rico en plaquetas (PRP)" in home and "Platelet-Rich" not in home
+    form = html_of(client, "/es/consultation/")
+    assert ">Plasma rico en plaquetas (PRP)</option>" in form
+
+
+def test_the_physician_title_follows_the_language(client, demo):
+    treatment = html_of(client, "/es/treatments/platelet-rich-plasma/")
+    review = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", treatment.split('id="review"')[1]))
+    assert review.strip().startswith('class="review-line"> Revisado por Dra. Helen Amari,')
+    page = html_of(client, "/es/physicians/helen-amari/")
+    assert "<h1>Dra. Helen Amari</h1>" in page
+    assert "<title>Dra. Helen Amari | " in page
+    assert "Páginas revisadas por Dra. Helen Amari" in page
+    assert "Dr. Helen Amari" not in page
+    english = html_of(client, "/physicians/helen-amari/")
+    assert "<h1>Dr. Helen Amari</h1>" in english and "Dra." not in english
+
+
+def test_office_names_are_spanish_in_header_footer_form_titles_and_email(
+    client, demo, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    from bookings import consent
+    from pages.models import Office
+    from tests.factories import valid_form_data
+
+    office_page = html_of(client, "/es/locations/los-angeles/")
+    header = office_page.split("<header", 1)[1].split("</header>", 1)[0]
+    footer = office_page.split("<footer", 1)[1].split("</footer>", 1)[0]
+    assert "Los Ángeles: <a" in header
+    assert "Consultorio de Los Ángeles</h2>" in footer
+    assert "<title>Consultorio de Los Ángeles | " in office_page
+    assert "<h1>Consultorio de Los Ángeles</h1>" in office_page
+    assert '"name": "Los Ángeles", "position": 3}' in office_page  # the breadcrumb list
+    assert f'"name": "{settings.SITE_NAME} – Los Ángeles"' in office_page  # MedicalClinic
+
+    form = html_of(client, "/es/consultation/")
+    assert "Los Ángeles (1200 Wilshire Boulevard" in form
+    assert "nuestro consultorio de Los Ángeles al" in form
+
+    los_angeles = Office.objects.get(slug="los-angeles")
+    data = valid_form_data(los_angeles, consent_wording=consent.current("es").version)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/es/consultation/", data)
+    assert response.status_code == 302
+    patient_email = next(m for m in mailoutbox if m.to == [data["email"]])
+    assert "nuestro consultorio de Los Ángeles" in patient_email.body
+    # Staff read English: the office inbox keeps the English name.
+    office_email = next(m for m in mailoutbox if m.to != [data["email"]])
+    assert "(Los Angeles office)" in office_email.subject
+
+
+def test_the_503_page_names_the_offices_in_spanish_from_settings(client, demo):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    client.raise_request_exception = False
+    with mock.patch("seo.meta.for_home", side_effect=OperationalError("gone")):
+        spanish = client.get("/es/")
+        english = client.get("/")
+    assert spanish.status_code == english.status_code == 503
+    assert "Consultorio de Los Ángeles: <a" in spanish.content.decode()
+    assert "Los Angeles office: <a" in english.content.decode()
+
+
+def test_an_editor_sets_the_spanish_title_and_office_name_in_admin(client, demo, admin_user):
+    from django.urls import reverse
+
+    from pages.models import Office, Physician
+    from tests.test_admin_roundtrip import form_data
+
+    client.force_login(admin_user)
+    edits = [
+        (Physician.objects.get(), "honorific_es", "Dr."),
+        (Office.objects.get(slug="los-angeles"), "name_es", "Los Ángeles (centro)"),
+    ]
+    for obj, field_name, value in edits:
+        url = reverse(f"admin:pages_{obj._meta.model_name}_change", args=[obj.pk])
+        data = form_data(client.get(url).content.decode())
+        data[field_name] = [value]
+        response = client.post(url, data)
+        assert response.status_code == 302, response.content.decode()[:1000]
+    client.logout()
+    page = html_of(client, "/es/treatments/stem-cell-therapy/")
+    assert "Dr. Helen Amari</a>," in page and "Dra." not in page
+    assert "Los Ángeles (centro): <a" in page

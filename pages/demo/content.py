@@ -1,7 +1,8 @@
 """Demo treatments, conditions, a physician and site pages, written in plain words.
 
-Facts come from the clinic's reference pages; every sentence is our own. Loading is
-idempotent: each run updates the same rows and rebuilds their sections, FAQs and references.
+Facts come from the clinic's reference pages; every sentence is our own. Each text has its
+Spanish twin in spanish.py. Loading is idempotent: each run updates the same rows and rebuilds
+their sections, FAQs and references.
 """
 
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ def md(text: str) -> str:
     return dedent(text).strip()
 
 
-TRANSLATED_PHYSICIAN_FIELDS = {"credentials", "bio", "photo_alt"}
+TRANSLATED_PHYSICIAN_FIELDS = {"honorific", "credentials", "bio", "photo_alt"}
 
 
 def english_name(field_name: str) -> str:
@@ -126,7 +127,8 @@ CONDITIONS = [
 
 PHYSICIAN = {
     "slug": "helen-amari",
-    "name": "Dr. Helen Amari",
+    "honorific": "Dr.",
+    "name": "Helen Amari",
     "credentials": "MD, physical medicine and rehabilitation",
     "bio": md(
         """
@@ -611,7 +613,7 @@ PUBLISHED_ON = date(2025, 1, 6)
 def load_conditions() -> dict[str, Condition]:
     conditions = {}
     for slug, name, body_area, description in CONDITIONS:
-        name_es, description_es = spanish.CONDITIONS.get(slug, ("", ""))
+        name_es, description_es = spanish.CONDITIONS[slug]
         conditions[slug], _ = Condition.objects.update_or_create(
             slug=slug,
             defaults={
@@ -627,6 +629,7 @@ def load_conditions() -> dict[str, Condition]:
 
 def load_physician() -> Physician:
     fields = {english_name(key): value for key, value in PHYSICIAN.items()}
+    fields |= {f"{key}_es": value for key, value in spanish.PHYSICIAN.items()}
     fields["photo"] = ensure_image(
         f"demo/{fields['slug']}.jpg", portrait((200, 220, 230), (11, 79, 108))
     )
@@ -638,7 +641,7 @@ def load_treatment(
     demo: DemoTreatment, conditions: dict[str, Condition], physician: Physician
 ) -> Treatment:
     last_reviewed = timezone.localdate() - timedelta(days=30)
-    es = spanish.TREATMENTS.get(demo.slug, {})
+    es = spanish.TREATMENTS[demo.slug]
     treatment, _ = Treatment.objects.update_or_create(
         slug=demo.slug,
         defaults={
@@ -646,11 +649,10 @@ def load_treatment(
             "summary_en": demo.summary,
             "regulatory_notice_en": demo.regulatory_notice,
             "hero_image_alt_en": demo.image_alt,
-            # Empty Spanish fields show the English text with a note: that is the fallback.
-            "title_es": es.get("title", ""),
-            "summary_es": es.get("summary", ""),
-            "regulatory_notice_es": es.get("regulatory_notice", ""),
-            "hero_image_alt_es": es.get("hero_image_alt", ""),
+            "title_es": es["title"],
+            "summary_es": es["summary"],
+            "regulatory_notice_es": es["regulatory_notice"],
+            "hero_image_alt_es": es["hero_image_alt"],
             "hero_image": ensure_image(f"demo/{demo.slug}.jpg", hero(*demo.colors)),
             "status": Treatment.Status.PUBLISHED,
             "published_on": PUBLISHED_ON,
@@ -664,9 +666,8 @@ def load_treatment(
     treatment.sections.all().delete()
     treatment.faqs.all().delete()
     treatment.references.all().delete()
-    sections_es = es.get("sections") or [("", "")] * len(demo.sections)
     for order, ((kind, heading, body), (heading_es, body_es)) in enumerate(
-        zip(demo.sections, sections_es, strict=True), start=1
+        zip(demo.sections, es["sections"], strict=True), start=1
     ):
         TreatmentSection(
             treatment=treatment,
@@ -677,9 +678,8 @@ def load_treatment(
             body_es=body_es,
             sort_order=order,
         ).save()
-    faqs_es = es.get("faqs") or [("", "")] * len(demo.faqs)
     for order, ((question, answer), (question_es, answer_es)) in enumerate(
-        zip(demo.faqs, faqs_es, strict=True), start=1
+        zip(demo.faqs, es["faqs"], strict=True), start=1
     ):
         FAQ(
             treatment=treatment,
@@ -699,8 +699,15 @@ def load_treatment(
 def load_site_pages() -> list[SitePage]:
     pages = []
     for slug, (title, body) in SITE_PAGES.items():
+        title_es, body_es = spanish.SITE_PAGES[slug]
         page, _ = SitePage.objects.update_or_create(
-            slug=slug, defaults={"title_en": title, "body_en": md(body)}
+            slug=slug,
+            defaults={
+                "title_en": title,
+                "body_en": md(body),
+                "title_es": title_es,
+                "body_es": md(body_es),
+            },
         )
         pages.append(page)
     return pages

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from pages.models import Office, OpeningHours
 
-from .spanish import OFFICE_DIRECTIONS
+from . import spanish
 
 OFFICES = [
     {
@@ -55,8 +55,10 @@ def load_offices() -> list[Office]:
     offices = []
     for data in OFFICES:
         fields = dict(data)
-        fields["directions_en"] = fields.pop("directions")
-        fields["directions_es"] = OFFICE_DIRECTIONS.get(fields["slug"], "")
+        # The demo text is English, whatever language is active; Spanish has its own column.
+        for field_name in ("name", "directions"):
+            fields[f"{field_name}_en"] = fields.pop(field_name)
+            fields[f"{field_name}_es"] = spanish.OFFICES[data["slug"]][field_name]
         office, _ = Office.objects.update_or_create(slug=fields.pop("slug"), defaults=fields)
         office.hours.all().delete()
         OpeningHours.objects.bulk_create(

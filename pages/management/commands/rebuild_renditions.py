@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from pages.images import refresh_renditions
+from pages.images import store_renditions
 from pages.models import Physician, Treatment
 
 IMAGE_FIELDS = [
@@ -16,8 +16,6 @@ class Command(BaseCommand):
         made = 0
         for model, image_field, renditions_field in IMAGE_FIELDS:
             for instance in model.objects.exclude(**{image_field: ""}):
-                refresh_renditions(instance, image_field, renditions_field, force=True)
-                # A full save, so the page cache and search index hear about it.
-                instance.save()
+                store_renditions(instance, image_field, renditions_field)
                 made += bool(getattr(instance, renditions_field))
         self.stdout.write(self.style.SUCCESS(f"Renditions rebuilt for {made} images."))

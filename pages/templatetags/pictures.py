@@ -1,13 +1,15 @@
-"""<picture> sources and rendition URLs for uploaded images (templates/includes/picture.html)."""
-
+from django import template
 from django.core.files.storage import default_storage
+
+register = template.Library()
 
 
 def _existing(entries):
     return [entry for entry in entries if default_storage.exists(entry["name"])]
 
 
-def picture_context(image, renditions, alt, sizes="100vw", hero=False, css_class=""):
+@register.inclusion_tag("includes/picture.html")
+def picture(image, renditions, alt, sizes="100vw", hero=False, css_class=""):
     """A <picture> with WebP sources and a fallback; the original if renditions are missing."""
     renditions = renditions or {}
     sources = _existing(renditions.get("webp", []))
@@ -40,6 +42,7 @@ def _safe_dimension(image, name):
         return None
 
 
+@register.simple_tag
 def rendition_url(renditions, image=None, width=960):
     """The URL of the rendition closest to `width`, for Open Graph and JSON-LD."""
     entries = (renditions or {}).get("webp", [])

@@ -1,10 +1,15 @@
-"""Builders for pages-app tests (no tests here)."""
+"""Builders for tests: content, staff and patients' form data (no tests here)."""
 
+import time
 from datetime import timedelta
 
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
+from modeltranslation.translator import translator
 
+from bookings import consent
+from bookings.roles import FRONT_DESK
+from bookings.spam import issue_form_token
 from pages.models import (
     FAQ,
     BodyArea,
@@ -21,8 +26,17 @@ KINDS_IN_ORDER = [kind for kind in TreatmentSection.Kind.values if kind != "othe
 
 
 def make_physician(**fields) -> Physician:
-    fields = {"name": "Dr. Test Person", "slug": "test-person", **fields}
+    fields = {"honorific": "Dr.", "name": "Test Person", "slug": "test-person", **fields}
     return Physician.objects.create(**fields)
+
+
+def remove_spanish(treatment: Treatment) -> Treatment:
+    """Empty the Spanish fields of a treatment, its sections and FAQs: a page not yet translated."""
+    for item in [treatment, *treatment.sections.all(), *treatment.faqs.all()]:
+        for field_name in translator.get_options_for_model(type(item)).fields:
+            setattr(item, f"{field_name}_es", "")
+        item.save()
+    return treatment
 
 
 def make_treatment(
@@ -87,3 +101,43 @@ def make_staff(username="editor", *, permissions=(), groups=()) -> User:
     for group in groups:
         user.groups.add(group)
     return user
+
+
+def form_token(age_seconds: float = 60) -> str:
+    """A valid form token as if the form had been shown age_seconds ago."""
+    return issue_form_token(issued_at=time.time() - age_seconds)
+
+
+def numbered_name(prefix: str, n: int) -> str:
+    """A name unique to n, in letters (names may not hold digits): numbered_name("W", 12) is
+    "W Bc"."""
+    return f"{prefix} " + "".join(chr(ord("a") + int(digit)) for digit in str(n)).capitalize()
+
+
+def valid_form_data(office, /, **overrides) -> dict:
+    """Everything a patient fills in, valid; pass field=None to leave a field out."""
+    data = {
+        "first_name": "Ana",
+        "last_name": "Ruiz",
+        "email": "ana.ruiz@example.org",
+        "phone": "(213) 373-4253",
+        "office": str(office.pk),
+        "treatment": "",
+        "patient_status": "new",
+        "contact_method": "phone",
+        "preferred_days": ["mon", "wed"],
+        "preferred_time": "morning",
+        "payment": "not_sure",
+        "message": "Could someone call me about a knee appointment next week?",
+        "consent_to_contact": "on",
+        "consent_wording": consent.CURRENT.version,
+        "token": form_token(),
+        "website": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def front_desk_group() -> Group:
+    """The "Front desk" group (made and kept in step after every migrate, bookings/roles.py)."""
+    return Group.objects.get(name=FRONT_DESK)

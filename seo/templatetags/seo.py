@@ -1,18 +1,19 @@
-"""What a page's head and header say about it: JSON-LD blocks and its other languages."""
-
 import json
 
+from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from clinic_site.reversing import cached_translate_url
+register = template.Library()
 
 # The same escapes as Django's json_script: nothing in the data can close the script element.
 JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+@register.simple_tag
 def json_ld(*blocks):
     """Render schema.org data as <script type="application/ld+json"> elements."""
     rendered = []
@@ -27,21 +28,22 @@ def json_ld(*blocks):
     return mark_safe("\n".join(rendered))  # each piece was built by format_html above
 
 
-def language_versions_for(request) -> list[dict]:
-    """This page in each language: code, name, path, and whether it is the one shown.
+@register.simple_tag
+def json_ld_list(blocks):
+    return json_ld(*blocks)
 
-    The header and the hreflang links both ask; the answer is kept on the request.
-    """
-    if not request:  # error pages rendered without one
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """This page in each language: code, name, path, and whether it is the one shown."""
+    request = context.get("request")
+    if request is None:
         return []
     current = get_language()
-    cached = getattr(request, "_language_versions", None)
-    if cached is not None and cached[0] == current:
-        return cached[1]
     query = request.META.get("QUERY_STRING", "")
     versions = []
     for code, name in settings.LANGUAGES:
-        path = cached_translate_url(request.path, code)
+        path = translate_url(request.path, code)
         versions.append(
             {
                 "code": code,
@@ -52,5 +54,4 @@ def language_versions_for(request) -> list[dict]:
                 "is_current": current.split("-")[0] == code,
             }
         )
-    request._language_versions = (current, versions)
     return versions

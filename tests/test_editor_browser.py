@@ -1,0 +1,69 @@
+"""A content editor's everyday path, in Chromium: sign in, change a sentence, save, and see it
+on the public page as a patient would (in a browser that never signed in)."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from pages.models import Treatment
+
+OLD_SENTENCE = "Soreness is the most common problem at first."
+NEW_SENTENCE = "Mild soreness is common for the first few days."
+
+
+@pytest.fixture
+def editor(db):
+    user = User.objects.create_user(
+        "marta", password="a long editor pass phrase", is_staff=True, first_name="Marta"
+    )
+    user.groups.add(Group.objects.get(name="Content editor"))
+    return user
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=str
+)
+def test_an_editor_changes_a_sentence_and_a_patient_sees_it(
+    chromium, live_server, settings, tmp_path, editor, viewport
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.PAGE_CACHE_ENABLED = True  # as in production: the patient's copy must not go stale
+    settings.PAGE_CACHE_WARM = False  # warming is tested on its own (test_page_cache)
+    call_command("load_demo_content", verbosity=0)
+    treatment = Treatment.objects.get(slug="stem-cell-therapy")
+    public_url = live_server.url + treatment.get_absolute_url()
+
+    patient = chromium.new_context(viewport=viewport)
+    before = patient.new_page()
+    before.goto(public_url)
+    expect(before.locator("#recovery + div")).to_contain_text(OLD_SENTENCE)  # now cached
+
+    staff = chromium.new_context(viewport=viewport)
+    page = staff.new_page()
+    page.goto(live_server.url + "/admin/")
+    page.get_by_label("Username").fill("marta")
+    page.get_by_label("Password").fill("a long editor pass phrase")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + f"/admin/pages/treatment/{treatment.pk}/change/")
+    recovery = page.locator("textarea[name$='-body_en']").filter(has_text=OLD_SENTENCE)
+    expect(recovery).to_have_count(1)
+    recovery.fill(recovery.input_value().replace(OLD_SENTENCE, NEW_SENTENCE))
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/admin/pages/treatment/$"))
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    staff.close()
+
+    fresh = chromium.new_context(viewport=viewport)
+    after = fresh.new_page()
+    after.goto(public_url)
+    expect(after.locator("#recovery + div")).to_contain_text(NEW_SENTENCE)
+    expect(after.locator("#recovery + div")).not_to_contain_text(OLD_SENTENCE)
+    # The patient who read the page before sees the change on the next visit too.
+    before.reload()
+    expect(before.locator("#recovery + div")).to_contain_text(NEW_SENTENCE)
+    for context in (patient, fresh):
+        context.close()
