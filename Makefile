@@ -49,7 +49,7 @@ run: demo
 	@echo "  To make a staff login, in another terminal run:"
 	@echo "      DEBUG=1 $(PY) manage.py createsuperuser"
 	@echo ""
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev messages
 	DJANGO_SETTINGS_MODULE=clinic_site.test_settings $(PY) manage.py check
@@ -66,10 +66,14 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djhtml templates
 
-# Production-like: DEBUG off, hashed and compressed static files, gunicorn.
+# Production-like: DEBUG off, hashed and compressed static files, gunicorn. Links point to
+# where it serves; without EMAIL_HOST (or EMAIL_BACKEND) emails are printed to this terminal.
+SERVE_EMAIL_BACKEND := django.core.mail.backends.$(if $(EMAIL_HOST),smtp,console).EmailBackend
+SERVE_ENV = SECRET_KEY=$${SECRET_KEY:-local-serve-key-$$(hostname)} \
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} EMAIL_BACKEND=$${EMAIL_BACKEND:-$(SERVE_EMAIL_BACKEND)}
 serve: migrate
-	SECRET_KEY=$${SECRET_KEY:-local-serve-key-$$(hostname)} $(PY) manage.py collectstatic --noinput -v 0
-	SECRET_KEY=$${SECRET_KEY:-local-serve-key-$$(hostname)} GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} \
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	$(SERVE_ENV) GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} \
 		$(VENV)/bin/gunicorn -c gunicorn.conf.py clinic_site.wsgi
 
 # Load benchmarks over loopback (bench/run.py): prints the figures, writes bench/results.json.
