@@ -64,7 +64,12 @@ def loggable_path(path: str) -> str:
 
 
 class RequestBodyLimitMiddleware:
-    """413 before reading a body larger than MAX_REQUEST_BODY_BYTES, so it never reaches a view."""
+    """413 before reading a body larger than MAX_REQUEST_BODY_BYTES; any other body read in full.
+
+    A request refused before its body was read (a CSRF failure, admin's login redirect after a
+    session ended) would otherwise leave it unread: gunicorn closes the connection on it, and
+    the proxy, still sending, sees a reset and answers 502 instead of our answer.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -89,7 +94,18 @@ class RequestBodyLimitMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
             return response
-        return self.get_response(request)
+        response = self.get_response(request)
+        self.read_to_the_end(request)
+        return response
+
+    @staticmethod
+    def read_to_the_end(request) -> None:
+        """Read what is left of a body (at most MAX_REQUEST_BODY_BYTES); none left costs nothing."""
+        try:
+            while request.read(64 * 1024):
+                pass
+        except OSError:
+            pass  # the client went away: there is no one left to answer
 
     @staticmethod
     def discard_body(request, length) -> None:
