@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,8 @@ FORGED_ADDRESS = "198.51.100.7"
 HEADER_TIMEOUT = 10  # client_header_timeout in deploy/nginx/clinic.conf
 STAFF_USER, STAFF_PASSWORD = "prod-check", "a long and correct staff password"
 # linux/prctl.h
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN = 1, 38, 65, 1
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_MDWE, PR_GET_MDWE = 1, 38, 65, 66
+PR_MDWE_REFUSE_EXEC_GAIN = 1
 
 
 # --- Processes ---------------------------------------------------------------------------------
@@ -58,27 +60,32 @@ def die_with_this_script() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
-def as_the_systemd_unit_would() -> None:
-    """In gunicorn before exec: NoNewPrivileges= and MemoryDenyWriteExecute= of clinic.service.
+def memory_deny_write_execute_available() -> bool:
+    """Whether this kernel can refuse writable-and-executable memory (Linux 6.3+)."""
+    return ctypes.CDLL(None, use_errno=True).prctl(PR_GET_MDWE, 0, 0, 0, 0) >= 0
 
-    Applied with prctl where the kernel has it (Linux 6.3+ for the second), so the site is
-    seen to work under them.
-    """
-    die_with_this_script()
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    libc.prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0)
+
+def as_the_systemd_unit_would(*, mdwe: bool):
+    """Before gunicorn starts: clinic.service's NoNewPrivileges= and MemoryDenyWriteExecute=."""
+
+    def before() -> None:
+        die_with_this_script()
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or (
+            mdwe and libc.prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) != 0
+        ):
+            raise OSError(ctypes.get_errno(), "prctl refused")
+
+    return before
 
 
 class Processes:
     """Child processes in their own process groups, all stopped on close()."""
 
     def __init__(self):
-        self.children: list[tuple[str, subprocess.Popen]] = []
+        self.children: list[subprocess.Popen] = []
 
-    def start(
-        self, name: str, args: list[str], log: Path, before=die_with_this_script, **kwargs
-    ) -> subprocess.Popen:
+    def start(self, args: list[str], log: Path, before=die_with_this_script, **kwargs):
         with open(log, "ab") as out:
             process = subprocess.Popen(
                 args,
@@ -89,13 +96,13 @@ class Processes:
                 preexec_fn=before,
                 **kwargs,
             )
-        self.children.append((name, process))
+        self.children.append(process)
         return process
 
     def close(self) -> None:
-        for _, process in reversed(self.children):
+        for process in reversed(self.children):
             self._signal(process, signal.SIGTERM)
-        for _, process in reversed(self.children):
+        for process in reversed(self.children):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -191,6 +198,8 @@ http {{
     types_hash_max_size 2048;
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;
+    ssl_prefer_server_ciphers on;
     access_log {work}/nginx-access.log;
 {temp}
     gzip on;
@@ -312,6 +321,36 @@ def check_https_pages(ctx) -> str:
     with ctx.site.connect() as sock:
         version = sock.version()
     return f"{len(pages)} pages 200, HSTS {hsts!r}, {version}"
+
+
+def handshake(ctx, tls: ssl.SSLContext) -> str:
+    """The TLS version nginx agreed to with this client, or "refused"."""
+    tls.load_verify_locations(str(ctx.work / "cert.pem"))
+    try:
+        with socket.create_connection(("127.0.0.1", ctx.ports["https"]), 5) as sock:
+            with tls.wrap_socket(sock, server_hostname=SITE) as secured:
+                return secured.version()
+    except ssl.SSLError:
+        return "refused"
+
+
+def check_tls(ctx) -> str:
+    modern = handshake(ctx, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    expect(modern == "TLSv1.3", f"a current client got {modern}")
+    tls12 = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    tls12.maximum_version = ssl.TLSVersion.TLSv1_2
+    expect(handshake(ctx, tls12) == "TLSv1.2", "TLS 1.2 refused")
+    cbc = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    cbc.maximum_version = ssl.TLSVersion.TLSv1_2
+    cbc.set_ciphers("ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA")
+    expect(handshake(ctx, cbc) == "refused", "a CBC cipher suite was accepted")
+    old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        old.minimum_version = old.maximum_version = ssl.TLSVersion.TLSv1_1
+    old.set_ciphers("DEFAULT:@SECLEVEL=0")
+    expect(handshake(ctx, old) == "refused", "TLS 1.1 was accepted")
+    return "TLS 1.3 and 1.2 (AEAD ciphers) accepted; TLS 1.1 and CBC suites refused"
 
 
 def check_http_redirects(ctx) -> str:
@@ -801,6 +840,7 @@ def check_systemd_units(ctx) -> str:
 CHECKS = [
     ("systemd units pass systemd-analyze verify", check_systemd_units),
     ("HTTPS pages answer 200 with HSTS", check_https_pages),
+    ("TLS: current versions and ciphers only", check_tls),
     ("HTTP redirects to HTTPS", check_http_redirects),
     ("/healthz answers over plain HTTP", check_healthz_over_http),
     ("other host names are turned away", check_unknown_hosts),
@@ -903,7 +943,10 @@ def run_checks(args) -> int:
     ctx = Context(args, work, ports, env, media_root, work / "gunicorn.log")
     processes = Processes()
     version = subprocess.run([nginx, "-v"], capture_output=True, text=True).stderr.strip()
+    mdwe = memory_deny_write_execute_available()
+    hardening = "NoNewPrivileges" + (" and MemoryDenyWriteExecute" if mdwe else "")
     print(f"== prod-check: {version} in front of gunicorn, SQLite, in {work}", flush=True)
+    print(f"   gunicorn runs under {hardening}, as clinic.service would", flush=True)
     results, finished = [], False
     try:
         started = time.monotonic()
@@ -914,14 +957,12 @@ def run_checks(args) -> int:
         (work / "nginx.conf").write_text(main_config(work))
         check_config(nginx, work)
         gunicorn = processes.start(
-            "gunicorn",
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
              "clinic_site.wsgi"],
-            ctx.gunicorn_log, before=as_the_systemd_unit_would, cwd=ROOT, env=env,
+            ctx.gunicorn_log, before=as_the_systemd_unit_would(mdwe=mdwe), cwd=ROOT, env=env,
         )  # fmt: skip
         wait_for_port(ports["gunicorn"], gunicorn, ctx.gunicorn_log)
         nginx_process = processes.start(
-            "nginx",
             [nginx, "-e", str(work / "nginx-error.log"), "-c", str(work / "nginx.conf"),
              "-g", "daemon off;"],
             work / "nginx-error.log",
@@ -942,6 +983,13 @@ def run_checks(args) -> int:
                 print(f"FAIL  {name}: {error!r}", flush=True)
         for line in ctx.measurements:
             print(f"   {line}")
+        if args.hold:
+            print(
+                f"   serving for {args.hold} s: curl --resolve {SITE}:{ports['https']}:127.0.0.1 "
+                f"--cacert {work}/cert.pem https://{SITE}:{ports['https']}/",
+                flush=True,
+            )
+            time.sleep(args.hold)
         finished = True
     finally:
         processes.close()
@@ -960,6 +1008,9 @@ def main() -> int:
     parser.add_argument("--slow", type=int, default=200, help="slow connections")
     parser.add_argument("--only", default="", help="run the checks whose name contains this")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument(
+        "--hold", type=int, default=0, help="keep serving this many seconds after the checks"
+    )
     args = parser.parse_args()
     # SIGTERM (CI stopping) takes the same way out as Ctrl-C: processes are stopped first.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
