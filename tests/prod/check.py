@@ -908,11 +908,11 @@ def prepare_site(env: dict, log: Path) -> None:
     python = sys.executable
     steps = [
         [python, "manage.py", "migrate", "--noinput"],
-        # A no-op once `migrate` makes the cache table itself.
-        [python, "manage.py", "createcachetable"],
         [python, "manage.py", "load_demo_content"],
         [python, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         [python, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        # What clinic.service pulls in after each (re)start.
+        [python, "manage.py", "warm_page_cache"],
         [python, "manage.py", "createsuperuser", "--noinput", "--username", STAFF_USER,
          "--email", "prod-check@example.org"],
     ]  # fmt: skip
