@@ -64,12 +64,7 @@ def loggable_path(path: str) -> str:
 
 
 class RequestBodyLimitMiddleware:
-    """413 before reading a body larger than MAX_REQUEST_BODY_BYTES; any other body read in full.
-
-    A request refused before its body was read (a CSRF failure, admin's login redirect after a
-    session ended) would otherwise leave it unread: gunicorn closes the connection on it, and
-    the proxy, still sending, sees a reset and answers 502 instead of our answer.
-    """
+    """413 before reading a body over MAX_REQUEST_BODY_BYTES; any other is read to its end."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -95,6 +90,9 @@ class RequestBodyLimitMiddleware:
             )
             return response
         response = self.get_response(request)
+        # Refused before its body was read (no CSRF cookie, say), a large body would be left
+        # unread: gunicorn closes the connection on it, and nginx, still sending, sees a reset
+        # and answers 502 instead of passing our answer on.
         self.read_to_the_end(request)
         return response
 
