@@ -40,6 +40,9 @@ def production(*args, **env) -> subprocess.CompletedProcess:
             "DJANGO_SETTINGS_MODULE": "clinic_site.settings",
             "SECRET_KEY": "a-long-random-production-key-" + "x" * 40,
             "SECURE_SSL": "1",
+            # What production must set, or the site refuses to start (clinic_site/checks.py).
+            "SITE_URL": "https://clinic.example.org",
+            "EMAIL_HOST": "smtp.example.org",
             **env,
         },
         capture_output=True,
