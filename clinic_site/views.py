@@ -4,10 +4,13 @@ import sys
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.shortcuts import redirect
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.static import serve
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,29 @@ ROBOTS_TXT = "".join(
 def robots_txt(request):
     """A constant robots.txt: keep crawlers out of admin and private pages, point to the sitemap."""
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """/favicon.ico, for tools that ask for it there: the icon pages link to, from static."""
+    # Not permanent: the static name carries a hash that changes with the icon.
+    return redirect(static("icons/favicon.ico"))
+
+
+# Renditions are named after a hash of their bytes (pages/images.py), so they never change.
+RENDITION_CACHE = "public, max-age=31536000, immutable"
+# Originals keep their upload name, which an editor may reuse; a day is short enough.
+ORIGINAL_CACHE = "public, max-age=86400"
+
+
+def media(request, path):
+    """Uploaded images, when the site serves MEDIA_ROOT itself, with browser cache lifetimes."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    if response.status_code in (200, 304):
+        response["Cache-Control"] = (
+            RENDITION_CACHE if path.startswith("renditions/") else ORIGINAL_CACHE
+        )
+    return response
 
 
 @never_cache

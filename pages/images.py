@@ -108,18 +108,19 @@ def _encode(image: Image.Image, width: int, image_format: str) -> tuple[bytes, i
 def make_renditions(field_file) -> dict:
     """Write WebP renditions and one JPEG/PNG fallback; return what templates need to show them."""
     image = _load(field_file)
-    digest = hashlib.sha256(field_file.name.encode()).hexdigest()[:10]
     stem = PurePosixPath(field_file.name).stem[:40]
     widths = sorted({min(width, image.width) for width in RENDITION_WIDTHS})
 
     def store(width: int, image_format: str) -> dict:
         data, out_width, out_height = _encode(image, width, image_format)
         extension = {"WEBP": "webp", "PNG": "png", "JPEG": "jpg"}[image_format]
+        # A hash of the file's own bytes: a name never gets other content, so browsers may keep
+        # it for a year ("immutable"), even when an image is replaced under the same name.
+        digest = hashlib.sha256(data).hexdigest()[:16]
         name = f"renditions/{stem}-{digest}-{out_width}.{extension}"
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        saved = default_storage.save(name, ContentFile(data))
-        return {"name": saved, "width": out_width, "height": out_height}
+        if not default_storage.exists(name):  # else the very same bytes are there already
+            name = default_storage.save(name, ContentFile(data))
+        return {"name": name, "width": out_width, "height": out_height}
 
     fallback_format = "PNG" if image.mode == "RGBA" else "JPEG"
     return {
