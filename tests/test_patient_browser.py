@@ -472,6 +472,17 @@ def test_an_office_page_offers_directions_and_its_physicians_and_loads_nothing_e
     assert_accessible(page)
     physician.click()
     expect(page).to_have_url(re.compile(rf"{prefix}/physicians/helen-amari/$"))
+
+    # The header's search finds the office by what a patient types.
+    page.fill("#header-search-q", "horario Encino" if prefix else "encino hours")
+    with page.expect_navigation():
+        page.press("#header-search-q", "Enter")
+    first = page.locator(".search-results li").first
+    expect(first.get_by_role("link")).to_have_text(
+        "Consultorio de Encino" if prefix else "Encino office"
+    )
+    expect(first).to_contain_text("Consultorio" if prefix else "Office")
+    assert_accessible(page)
     assert not failed, f"requests that failed: {failed}"
 
 
