@@ -8,6 +8,11 @@ from seo.sitemaps import SITEMAPS
 
 from . import views
 
+# Staff see the clinic's name, not "Django administration".
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = f"{settings.SITE_NAME} staff area"
+admin.site.index_title = "Staff area"
+
 handler400 = "clinic_site.views.bad_request"
 handler500 = "clinic_site.views.server_error"
 

@@ -3,7 +3,7 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import redirect
 from django.template import loader
 from django.templatetags.static import static
@@ -53,8 +53,12 @@ ORIGINAL_CACHE = "public, max-age=86400"
 
 
 def media(request, path):
-    """Uploaded images, when the site serves MEDIA_ROOT itself, with browser cache lifetimes."""
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    """Uploaded images from MEDIA_ROOT (when no proxy serves them), with browser cache
+    lifetimes; a name the file system refuses (too long, say) is simply not found."""
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:
+        raise Http404("No such file.") from None
     if response.status_code in (200, 304):
         response["Cache-Control"] = (
             RENDITION_CACHE if path.startswith("renditions/") else ORIGINAL_CACHE
