@@ -7,7 +7,9 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -265,6 +267,11 @@ class ConsultationRequestForm(forms.Form):
         self.consent = wording
         self.fields["consent_to_contact"].label = wording.contact
         self.fields["consent_to_texts"].label = wording.texts
+        # Next to the consent, and read out with it (Django links help text by aria-describedby).
+        self.fields["consent_to_contact"].help_text = format_html(
+            gettext('How we use and protect your details: our <a href="{url}">privacy notice</a>.'),
+            url=reverse("pages:site_page_short", kwargs={"slug": "privacy"}),
+        )
         self.fields["consent_wording"].initial = version
         if not self.is_bound:
             self.fields["token"].initial = issue_form_token()

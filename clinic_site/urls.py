@@ -19,6 +19,7 @@ handler500 = "clinic_site.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -271,8 +271,12 @@ class PhysicianAdmin(TranslationAdmin):
         "bio_reading_grade",
         "photo",
         "photo_alt",
+        "offices",
     ]
     readonly_fields = ["bio_reading_grade"]
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
 
     @admin.display(description="Name", ordering="name")
     def display_name(self, physician):
