@@ -87,7 +87,7 @@ def treatment_documents(treatment) -> list[SearchDocument]:
 @transaction.atomic
 def index_condition(condition_id: int) -> None:
     SearchDocument.objects.filter(condition_id=condition_id).delete()
-    condition = Condition.objects.filter(pk=condition_id).first()
+    condition = Condition.objects.published().filter(pk=condition_id).first()
     if condition is None:
         return
     SearchDocument.objects.bulk_create(
@@ -109,8 +109,8 @@ def index_condition(condition_id: int) -> None:
 
 def rebuild_index() -> int:
     SearchDocument.objects.all().delete()
-    for treatment_id in Treatment.objects.values_list("pk", flat=True):
+    for treatment_id in Treatment.objects.published().values_list("pk", flat=True):
         index_treatment(treatment_id)
-    for condition_id in Condition.objects.values_list("pk", flat=True):
+    for condition_id in Condition.objects.published().values_list("pk", flat=True):
         index_condition(condition_id)
     return SearchDocument.objects.count()
