@@ -16,7 +16,6 @@ from . import drafts
 from .history import compare, snapshot_of, snapshot_of_revision
 from .models import (
     FAQ,
-    REVIEW_NOTICE,
     Condition,
     EditorialEvent,
     Office,
@@ -160,6 +159,11 @@ class EditorialAdmin(TranslationAdmin):
 
     def get_list_filter(self, request):
         return [PagesOrDraftsFilter, *super().get_list_filter(request)]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # Where a page is in the workflow changes through its buttons, never by hand.
+        return readonly if "status" in readonly else [*readonly, "status"]
 
     def get_list_display(self, request):
         return [*super().get_list_display(request), "editorial_state"]

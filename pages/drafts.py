@@ -20,8 +20,8 @@ from .models import (
     ClaimApproval,
     EditorialEvent,
     Physician,
-    Publishable,
     PublicationStatus,
+    Publishable,
     Treatment,
 )
 
@@ -311,6 +311,8 @@ def publish(*, draft: Publishable, user=None, comment: str = "") -> Publishable 
     model = type(claimed)
     draft_id, live_id = claimed.pk, claimed.draft_of_id
     today = timezone.localdate()
+    if live_id is not None:
+        _keep_first_version(model.objects.get(pk=live_id))
     live = claimed if live_id is None else _as_live_row(claimed)
     live.status = Status.PUBLISHED
     live.go_live_at = live.submitted_by = live.submitted_at = None
@@ -334,6 +336,18 @@ def publish(*, draft: Publishable, user=None, comment: str = "") -> Publishable 
         comment=comment or "Published.",
     )
     return live
+
+
+def _keep_first_version(live) -> None:
+    """A page live before its history began (demo content, older pages) keeps that version."""
+    published = EditorialEvent.objects.for_page(live).filter(action=EditorialEvent.Action.PUBLISHED)
+    if not published.exists():
+        record(
+            page=live,
+            obj=live,
+            action=EditorialEvent.Action.PUBLISHED,
+            comment="The page as it was before its editorial history began.",
+        )
 
 
 def _as_live_row(draft) -> Publishable:
@@ -407,6 +421,19 @@ def publishable_models() -> list[type[Publishable]]:
 
 
 # --- History.
+
+
+def register_history() -> None:
+    """Tell django-reversion which models it keeps versions of (with a page's sections).
+
+    Called from the app's ready(), after django-modeltranslation has added the per-language
+    columns, so each version keeps the English and the Spanish text.
+    """
+    from .models import FAQ, Condition, Reference, SitePage, TreatmentSection
+
+    reversion.register(Treatment, follow=CHILD_RELATIONS[Treatment])
+    for model in (TreatmentSection, FAQ, Reference, Condition, Physician, SitePage):
+        reversion.register(model)
 
 
 def record(*, page, obj, action: str, user=None, comment: str = "") -> None:

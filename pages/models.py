@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-import reversion
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -186,7 +185,6 @@ class BodyArea(models.TextChoices):
     OTHER = "other", _("Other areas")
 
 
-@reversion.register()
 class Physician(Publishable):
     DRAFT_URL_NAME = "pages:physician_draft"
 
@@ -279,7 +277,6 @@ class Physician(Publishable):
             )
 
 
-@reversion.register()
 class Condition(SearchEngineFields, Publishable):
     DRAFT_URL_NAME = "pages:condition_draft"
 
@@ -394,7 +391,6 @@ class TreatmentQuerySet(PublishableQuerySet):
         )
 
 
-@reversion.register(follow=["sections", "faqs", "references"])
 class Treatment(SearchEngineFields, Publishable):
     DRAFT_URL_NAME = "pages:treatment_draft"
 
@@ -559,7 +555,6 @@ class SectionKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-@reversion.register()
 class TreatmentSection(models.Model):
     Kind = SectionKind
 
@@ -655,7 +650,6 @@ class TreatmentDueForReview(Treatment):
         verbose_name_plural = "treatments due for review"
 
 
-@reversion.register()
 class FAQ(models.Model):
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="faqs")
     question = models.CharField(max_length=250)
@@ -679,7 +673,6 @@ class FAQ(models.Model):
         super().save(*args, **kwargs)
 
 
-@reversion.register()
 class Reference(models.Model):
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="references")
     citation = models.TextField(help_text="Authors, title, journal or source, year.")
@@ -696,7 +689,6 @@ class Reference(models.Model):
         return self.citation[:80]
 
 
-@reversion.register()
 class SitePage(SearchEngineFields, Publishable):
     """Simple pages: privacy notice, accessibility statement, medical disclaimer, about."""
 
