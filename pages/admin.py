@@ -166,7 +166,8 @@ class EditorialAdmin(TranslationAdmin):
         return readonly if "status" in readonly else [*readonly, "status"]
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "editorial_state"]
+        first, *rest = super().get_list_display(request)
+        return [first, "editorial_state", *rest]
 
     @admin.display(description="Editorial state")
     def editorial_state(self, page):

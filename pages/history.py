@@ -5,6 +5,7 @@ so a page and its sections compare the same whether they come from the database 
 """
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from django.utils.html import escape, format_html
@@ -81,7 +82,8 @@ def compare(before: PageSnapshot, after: PageSnapshot, model) -> list[Difference
         new_rows = {_identity(row): row for row in after.children.get(relation, [])}
         for key in list(old_rows) + [key for key in new_rows if key not in old_rows]:
             old, new = old_rows.get(key), new_rows.get(key)
-            prefix = f"{child_model._meta.verbose_name.capitalize()} “{_row_title(new or old)}”: "
+            title = _row_title(new or old, child_model)
+            prefix = f"{child_model._meta.verbose_name.capitalize()} “{title}”: "
             if old is None or new is None:
                 found.append(
                     Difference(
@@ -113,10 +115,12 @@ def _identity(row: dict):
     return row.get("draft_of_id") or row.get("id")
 
 
-def _row_title(row: dict) -> str:
-    for name in ("heading_en", "question_en", "citation", "kind"):
+def _row_title(row: dict, model) -> str:
+    for name in ("heading_en", "question_en", "citation"):
         if row.get(name):
             return str(row[name])[:60]
+    if row.get("kind"):
+        return str(dict(model._meta.get_field("kind").flatchoices).get(row["kind"], row["kind"]))
     return "…"
 
 
@@ -164,8 +168,13 @@ def _whole(row: dict | None, model, tag: str) -> SafeString:
     return mark_safe("<br>".join(lines))
 
 
+# A line break that only wraps a paragraph (not one before a list item or a blank line).
+WRAPPED_LINE = re.compile(r"(?<!\n)\n(?!\n|\s*(?:[-*+]|\d+\.)\s)")
+
+
 def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
     """The two texts, with removed words in <del> on the left and added ones in <ins>."""
+    old, new = (WRAPPED_LINE.sub(" ", text.replace("\r\n", "\n")) for text in (old, new))
     old_words, new_words = old.split(" "), new.split(" ")
     matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
     before, after = [], []

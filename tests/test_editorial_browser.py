@@ -108,8 +108,18 @@ def test_a_change_to_a_live_page_is_reviewed_published_and_rolled_back(
     assert NEW_ES in recovery_text(chromium, spanish, viewport)
 
     # The reviewer restores the previous version as a draft, and publishes it.
-    page.goto(live_server.url + f"/admin/pages/treatment/{treatment.pk}/versions/")
+    versions = live_server.url + f"/admin/pages/treatment/{treatment.pk}/versions/"
+    page.goto(versions)
     assert_accessible(page)
+    page.get_by_label("Compare from: the live page now").check()
+    page.locator("tr", has_text="before its editorial history began").get_by_label(
+        re.compile("^Compare to:")
+    ).check()
+    page.get_by_role("button", name="Compare the two versions").click()
+    comparison = page.locator("table.editorial-compare")
+    expect(comparison.locator("ins", has_text="Soreness")).to_be_visible()  # what a restore brings
+    assert_accessible(page)
+    page.goto(versions)
     earliest = page.locator("tr", has_text="before its editorial history began")
     earliest.get_by_role("button", name="Restore as a draft").click()
     expect(page.locator(".messagelist")).to_contain_text("is now the page's draft")
