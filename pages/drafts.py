@@ -7,10 +7,12 @@ keeps its id and address), and the draft is removed. django-reversion keeps ever
 published version with who, when and the comment; EditorialEvent ties each to its page.
 """
 
+import logging
 from datetime import datetime
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from modeltranslation.translator import NotRegistered, translator
@@ -24,6 +26,8 @@ from .models import (
     Publishable,
     Treatment,
 )
+
+logger = logging.getLogger(__name__)
 
 Status = PublicationStatus
 
@@ -393,7 +397,12 @@ def publish_due(*, now=None) -> list[Publishable]:
     for model in publishable_models():
         for draft in model.objects.due_to_go_live(now):
             approver = _approver_of(draft)
-            live = publish(draft=draft, user=approver, comment="Published at its set time.")
+            try:
+                live = publish(draft=draft, user=approver, comment="Published at its set time.")
+            except ValidationError:
+                # e.g. another page took its address meanwhile: the others still go live.
+                logger.exception("scheduled draft %s %s not published", model.__name__, draft.pk)
+                continue
             if live is not None:
                 published.append(live)
     return published
