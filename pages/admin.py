@@ -50,6 +50,18 @@ def readability_note(result: Readability | None) -> str:
     )
 
 
+def records_protecting(objs) -> dict:
+    """What keeps objs from being deleted: {model: count} of the records that refer to them."""
+    model = objs[0]._meta.model
+    counts = {}
+    for relation in model._meta.related_objects:
+        if relation.on_delete is models.PROTECT:
+            related = relation.related_model
+            lookup = {f"{relation.field.name}__in": objs}
+            counts[related] = related._default_manager.filter(**lookup).count()
+    return {related: count for related, count in counts.items() if count}
+
+
 class TreatmentSectionInline(TranslationStackedInline):
     model = TreatmentSection
     extra = 0
@@ -153,6 +165,7 @@ class EditorialAdmin(TranslationAdmin):
     """Changes to a live page go into its draft; a clinical reviewer publishes it."""
 
     change_form_template = "admin/pages/editorial_change_form.html"
+    actions = ["take_off_the_site"]
 
     class Media:
         css = {"all": ["pages/editorial.css"]}
@@ -195,6 +208,24 @@ class EditorialAdmin(TranslationAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def has_publish_permission(self, request) -> bool:
+        return drafts.can_publish(request.user, self.model)
+
+    @admin.action(
+        description="Take the selected pages off the site (back to draft)",
+        permissions=["publish"],
+    )
+    def take_off_the_site(self, request, queryset):
+        for page in queryset:
+            try:
+                drafts.unpublish(page=page, user=request.user)
+            except drafts.WorkflowError as error:
+                self.message_user(request, str(error), messages.WARNING)
+            else:
+                self.message_user(
+                    request, f"“{page}” is off the site. It can be published again later."
+                )
 
     def url(self, action: str, obj) -> str:
         opts = self.model._meta
@@ -533,6 +564,12 @@ class TreatmentAdmin(EditorialAdmin):
         ),
     ]
 
+    # Treatments patients asked about cannot be deleted: these pages say so in plain words.
+    delete_confirmation_template = "admin/pages/treatment/delete_confirmation.html"
+    delete_selected_confirmation_template = (
+        "admin/pages/treatment/delete_selected_confirmation.html"
+    )
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("sections", "faqs", "references")
 
@@ -540,6 +577,21 @@ class TreatmentAdmin(EditorialAdmin):
         if db_field.name == "conditions":
             kwargs["queryset"] = Condition.objects.pages()  # never a condition's draft
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            # Django lists (and links) each protecting record, and asks for permission to delete
+            # them although nothing would be: an editor gets a count of each kind only.
+            protecting = records_protecting(objs)
+            protected = [
+                f"{count} {related._meta.verbose_name_plural}"
+                if count > 1
+                else f"1 {related._meta.verbose_name}"
+                for related, count in protecting.items()
+            ]
+            perms_needed -= {str(related._meta.verbose_name) for related in protecting}
+        return deleted, counts, perms_needed, protected
 
     @admin.display(boolean=True, description="Review overdue")
     def review_overdue(self, treatment):

@@ -290,6 +290,32 @@ def _approve_claims(*, draft, user, claim_reasons: dict[str, str]) -> list[str]:
     return notes
 
 
+@transaction.atomic
+def unpublish(*, page: Publishable, user, comment: str = "") -> Publishable:
+    """A clinical reviewer takes a live page off the site; it can be published again later."""
+    model = type(page)
+    if not can_publish(user, model):
+        raise WorkflowError("Only a clinical reviewer can take a page off the site.")
+    if page.draft_or_none() is not None:
+        raise WorkflowError(
+            f"“{page}” has a draft. Publish or delete the draft first, then take the page off "
+            "the site."
+        )
+    live = model.objects.select_for_update().filter(pk=page.pk, draft_of__isnull=True).first()
+    if live is None or live.is_draft:
+        raise WorkflowError(f"“{page}” is not on the site.")
+    live.status = Status.DRAFT
+    live.save(update_fields=["status"])  # a save: the page cache and search hear of it
+    record(
+        page=live,
+        obj=live,
+        action=EditorialEvent.Action.UNPUBLISHED,
+        user=user,
+        comment=comment or "Taken off the site.",
+    )
+    return live
+
+
 def _claim(draft, statuses) -> Publishable | None:
     """Take the draft for this run, or None if another run took it first.
 

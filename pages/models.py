@@ -820,6 +820,7 @@ class EditorialEvent(models.Model):
         APPROVED = "approved", "Approved, to go live at its set time"
         PUBLISHED = "published", "Published"
         RESTORED = "restored", "Earlier version restored as a draft"
+        UNPUBLISHED = "unpublished", "Taken off the site"
 
     revision = models.OneToOneField(
         "reversion.Revision", on_delete=models.CASCADE, related_name="editorial_event"

@@ -445,3 +445,20 @@ def test_an_overdue_page_says_its_review_is_under_way_instead_of_a_past_date(cli
     assert "Its next medical review is under way." in english and "Next review due" not in english
     spanish = client.get("/es" + late.get_absolute_url()).content.decode()
     assert "Su próxima revisión médica está en curso." in spanish
+
+
+def test_only_a_reviewer_takes_a_page_off_the_site_and_it_is_kept_in_the_history(
+    client, editor, reviewer, live
+):
+    changelist = reverse("admin:pages_treatment_changelist")
+    action = {"action": "take_off_the_site", "_selected_action": [live.pk]}
+    client.force_login(editor)
+    assert "take_off_the_site" not in client.get(changelist).content.decode()
+    client.post(changelist, action)
+    assert client.get(live.get_absolute_url()).status_code == 200  # still live
+    client.force_login(reviewer)
+    response = client.post(changelist, action, follow=True)
+    assert "is off the site" in response.content.decode()
+    client.logout()
+    assert client.get(live.get_absolute_url()).status_code == 404
+    assert drafts.history(live)[0].action == "unpublished"
