@@ -141,3 +141,27 @@ def valid_form_data(office, /, **overrides) -> dict:
 def front_desk_group() -> Group:
     """The "Front desk" group (made and kept in step after every migrate, bookings/roles.py)."""
     return Group.objects.get(name=FRONT_DESK)
+
+
+def content_editor_group() -> Group:
+    """The "Content editor" group (made and kept in step after every migrate, pages/roles.py)."""
+    from pages.roles import CONTENT_EDITOR
+
+    return Group.objects.get(name=CONTENT_EDITOR)
+
+
+def clinical_reviewer_group() -> Group:
+    from pages.roles import CLINICAL_REVIEWER
+
+    return Group.objects.get(name=CLINICAL_REVIEWER)
+
+
+def make_reviewer(username="reviewer", *, physician=None, email="reviewer@example.org") -> User:
+    """A clinical reviewer whose account is linked to a physician profile (who signs off)."""
+    user = make_staff(username, groups=[clinical_reviewer_group()])
+    user.email = email
+    user.save()
+    physician = physician or make_physician(name="Rita Review", slug=f"{username}-md")
+    physician.user = user
+    physician.save()
+    return User.objects.get(pk=user.pk)  # a fresh permission cache
