@@ -1,10 +1,14 @@
 """The consultation form over HTTP; what happens to a request is decided in services.py."""
 
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from clinic_site.client_ip import get_client_ip
+from clinic_site.views import error_page_context
 
 from .forms import ConsultationRequestForm
 from .models import ConsultationRequest
@@ -15,6 +19,11 @@ from .services import receive_consultation_request
 THANKS_COOKIE = "consultation_ref"
 THANKS_SALT = "bookings.thanks"
 THANKS_MAX_AGE = 60 * 60
+# Shown for editing on the page that keeps a patient's answers while the database is away;
+# every other answer (choices, consent, the form token) is carried along unseen.
+KEPT_FOR_EDITING = ["first_name", "last_name", "email", "phone", "phone_extension", "message"]
+
+logger = logging.getLogger(__name__)
 
 
 def _render_form(request, form, *, status=200, **extra):
@@ -50,22 +59,45 @@ def request_consultation(request):
         )
         return _render_form(request, form)
 
-    received = receive_consultation_request(
-        data=request.POST,
-        client_ip=get_client_ip(request),
-        language=getattr(request, "LANGUAGE_CODE", "") or "",
-    )
-    if received.show == "thanks":
-        return _show_thanks(request, received.reference)
-    if received.show == "rate_limited":
-        return rate_limited(request, kept=received.kept)
-    return _render_form(
-        request,
-        received.form,
-        status=received.status,
-        medical_findings=list(received.medical_findings),
-        save_failed=received.save_failed,
-    )
+    try:
+        received = receive_consultation_request(
+            data=request.POST,
+            client_ip=get_client_ip(request),
+            language=getattr(request, "LANGUAGE_CODE", "") or "",
+        )
+        if received.show == "thanks":
+            return _show_thanks(request, received.reference)
+        if received.show == "rate_limited":
+            return rate_limited(request, kept=received.kept)
+        return _render_form(
+            request,
+            received.form,
+            status=received.status,
+            medical_findings=list(received.medical_findings),
+            save_failed=received.save_failed,
+        )
+    except DatabaseError as error:
+        # The form and its choices need the database; the patient's answers do not.
+        logger.error("Consultation form: database unavailable (%s)", type(error).__name__)
+        return answers_kept(request)
+
+
+def answers_kept(request):
+    """503 showing what the patient typed, ready to send again, built without the database."""
+    fields = ConsultationRequestForm.base_fields
+    editable = [
+        {"name": name, "label": fields[name].label, "value": request.POST.get(name, "")}
+        for name in KEPT_FOR_EDITING
+        if name in fields
+    ]
+    carried = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in KEPT_FOR_EDITING and name != "csrfmiddlewaretoken"
+        for value in values
+    ]
+    context = {**error_page_context(), "editable": editable, "carried": carried}
+    return render(request, "bookings/answers_kept.html", context, status=503)
 
 
 @never_cache
@@ -73,11 +105,16 @@ def thanks(request):
     reference = request.get_signed_cookie(
         THANKS_COOKIE, default=None, salt=THANKS_SALT, max_age=THANKS_MAX_AGE
     )
-    consultation = (
-        ConsultationRequest.objects.select_related("office", "corrects")
-        .filter(reference=reference)
-        .first()
-        if reference
-        else None
-    )
-    return render(request, "bookings/thanks.html", {"consultation": consultation})
+    context = {"consultation": None, "reference": reference}
+    try:
+        if reference:
+            context["consultation"] = (
+                ConsultationRequest.objects.select_related("office", "corrects")
+                .filter(reference=reference)
+                .first()
+            )
+        return render(request, "bookings/thanks.html", context)
+    except DatabaseError as error:
+        # The request was committed before this page: the reference alone says so.
+        logger.error("Thanks page: database unavailable (%s)", type(error).__name__)
+        return render(request, "bookings/thanks.html", {**context, **error_page_context()})

@@ -16,6 +16,7 @@ from tests.live_gunicorn import (
     SwitchableSqlite,
     TcpProxy,
     fetch,
+    form_fields,
     free_port,
     patient_form,
     redis_answers,
@@ -101,6 +102,8 @@ def test_database_down_gives_503_with_phones_from_settings_and_back_up_works(
     assert fetch(server.url + "/healthz").status == 503
     sent = patient.post(FORM_URL, form)
     assert sent.status == 503 and "(818) 555-0922" in sent.text
+    # What the patient typed is on the page, ready to send again.
+    assert f'value="{form["first_name"]}"' in sent.text and form["message"] in sent.text
     assert "Traceback" not in server.log_text()
 
     database.up()
@@ -109,7 +112,10 @@ def test_database_down_gives_503_with_phones_from_settings_and_back_up_works(
     assert "16500 Ventura Boulevard" in reply.text
     assert fetch(server.url + "/healthz").status == 200
     assert database.count_consultation_requests() == 0  # nothing half-saved
-    assert patient.post(FORM_URL, patient_form(patient)).status == 302
+    # The patient presses "Send my request" on the page that kept their answers.
+    kept = dict(form_fields(sent.text, "consultation-form"))
+    kept["preferred_days"] = form["preferred_days"]
+    assert patient.post(FORM_URL, kept).status == 302
     assert database.count_consultation_requests() == 1
 
 
