@@ -371,9 +371,8 @@ REVIEW_NOTICE = timedelta(days=30)
 
 class TreatmentQuerySet(PublishableQuerySet):
     def published(self, on=None):
-        return self.filter(
-            status=Treatment.Status.PUBLISHED, published_on__lte=on or timezone.localdate()
-        )
+        """Live pages that are not scheduled for a later day (Treatment.is_live, one row)."""
+        return super().published().filter(published_on__lte=on or timezone.localdate())
 
     def review_overdue(self):
         return self.filter(next_review_due__lt=timezone.localdate())
@@ -498,7 +497,8 @@ class Treatment(SearchEngineFields, Publishable):
 
     @property
     def is_live(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.published_on <= timezone.localdate()
+        """TreatmentQuerySet.published()'s rule, for a row already in memory."""
+        return not self.is_draft and self.published_on <= timezone.localdate()
 
     @property
     def is_review_overdue(self) -> bool:
