@@ -25,7 +25,12 @@ from tests.factories import (
 from tests.test_admin_roundtrip import form_data
 
 pytestmark = pytest.mark.django_db
-PATIENT = {"first_name": "Ana", "last_name": "Ruiz", "email": "ana@example.org", "phone": "+12133734253"}
+PATIENT = {
+    "first_name": "Ana",
+    "last_name": "Ruiz",
+    "email": "ana@example.org",
+    "phone": "+12133734253",
+}
 FRONT_DESK_URL = reverse("admin:scheduling_appointment_frontdesk")
 
 
@@ -170,9 +175,7 @@ def test_front_desk_sets_an_offices_hours_and_patients_see_the_times(desk, encin
 
 
 def test_staff_without_the_permission_cannot_see_appointments(client, kind):
-    client.force_login(
-        make_staff("editor", groups=[Group.objects.get(name=CONTENT_EDITOR)])
-    )
+    client.force_login(make_staff("editor", groups=[Group.objects.get(name=CONTENT_EDITOR)]))
     assert client.get(FRONT_DESK_URL).status_code == 403
     assert client.get(reverse("admin:scheduling_appointment_changelist")).status_code == 403
 

@@ -20,7 +20,12 @@ from tests.factories import make_bookable, make_physician
 
 pytestmark = pytest.mark.django_db
 LA = ZoneInfo("America/Los_Angeles")
-PATIENT = {"first_name": "Ana", "last_name": "Ruiz", "email": "a@example.org", "phone": "+12133734253"}
+PATIENT = {
+    "first_name": "Ana",
+    "last_name": "Ruiz",
+    "email": "a@example.org",
+    "phone": "+12133734253",
+}
 
 
 @pytest.fixture
@@ -82,7 +87,9 @@ def test_minimum_notice_of_one_business_day_skips_the_weekend(encino, physician)
 
 def test_minimum_notice_skips_a_holiday_after_the_weekend(encino, physician):
     make_bookable(encino, physician, notice=1)
-    Closure.objects.create(first_day=date(2026, 12, 7), last_day=date(2026, 12, 7), reason="Holiday")
+    Closure.objects.create(
+        first_day=date(2026, 12, 7), last_day=date(2026, 12, 7), reason="Holiday"
+    )
     # A physician's day off is not a holiday: it does not push the office's notice.
     Closure.objects.create(
         physician=physician, first_day=date(2026, 12, 8), last_day=date(2026, 12, 8), reason="Off"
@@ -115,7 +122,11 @@ def test_closures_and_a_day_at_the_other_office_close_those_hours(encino, physic
         reason="Staff meeting",
     )
     ExtraHours.objects.create(
-        physician=physician, office=los_angeles, day=date(2026, 12, 8), starts=time(8), ends=time(12)
+        physician=physician,
+        office=los_angeles,
+        day=date(2026, 12, 8),
+        starts=time(8),
+        ends=time(12),
     )
     Closure.objects.create(
         physician=physician, first_day=date(2026, 12, 9), last_day=date(2026, 12, 9), reason="Off"

@@ -39,7 +39,9 @@ def manage_link(message) -> str:
 
 def book(client, kind, slot, **overrides):
     """The patient sends the details form for this time; returns the response."""
-    return client.post(reverse("scheduling:details"), booking_details(slot.value, kind, **overrides))
+    return client.post(
+        reverse("scheduling:details"), booking_details(slot.value, kind, **overrides)
+    )
 
 
 @pytest.fixture

@@ -11,6 +11,14 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+class KeepBtreeGistOnRollback(BtreeGistExtension):
+    """btree_gist on PostgreSQL (a no-op elsewhere); unapplying keeps it, as other tables or
+    databases' objects may use it, and SQLite has nothing to drop."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -23,7 +31,7 @@ class Migration(migrations.Migration):
     operations = [
         # The exclusion constraint compares physician ids (btree) and time ranges (GiST) in
         # one index; a no-op on SQLite.
-        BtreeGistExtension(),
+        KeepBtreeGistOnRollback(),
         migrations.CreateModel(
             name='ConsultationType',
             fields=[
