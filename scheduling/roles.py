@@ -12,6 +12,7 @@ FRONT_DESK_PERMISSIONS = [
     "add_appointment",
     "change_appointment",
     "view_appointmentemail",
+    "view_appointmentevent",
     *(
         f"{action}_{model}"
         for model in ("officeschedule", "consultationtype", "weeklyhours", "closure", "extrahours")

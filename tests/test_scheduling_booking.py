@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from pages.models import Office
-from scheduling.availability import physicians_free_at, booking_window
+from scheduling.availability import booking_window, physicians_free_at
 from scheduling.models import Appointment, AppointmentEmail
 from scheduling.services import book_appointment
 from tests.factories import booking_details, first_open_slot, make_bookable, make_physician
