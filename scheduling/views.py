@@ -197,10 +197,10 @@ def details(request):
     if kind is None:
         return _unavailable(request)
     treatment = _treatment(source.get("treatment"))
-    window = booking_window(kind.office)
     context = {"kind": kind, "office": kind.office, "treatment": treatment}
 
     if request.method != "POST":
+        window = booking_window(kind.office)
         starts_at = parse_slot(request.GET.get("slot"))
         if starts_at is None:
             query = {"type": kind.pk, "missing": "slot"}
@@ -256,6 +256,7 @@ def details(request):
             spam_reason=spam_reason,
         )
     except SlotTaken:
+        window = booking_window(kind.office)
         context.update(taken=True, alternatives=nearest_open_slots(kind, starts_at, window))
         return page(request, "scheduling/details.html", context, status=409)
     except DatabaseError:
