@@ -59,7 +59,8 @@ def parse_slot(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if moment.tzinfo is None:
+    # Only times a booking page could offer: aware, and not at the ends of the calendar.
+    if moment.tzinfo is None or not 2000 <= moment.year <= 2200:
         return None
     return moment.astimezone(UTC)
 
@@ -319,7 +320,7 @@ def nearest_open_slots(
     kind: ConsultationType, around: datetime, window: Window, count: int = 4
 ) -> list[Slot]:
     """The open times closest to one that was just taken, earlier or later, soonest first."""
-    day = office_time(around).date()
+    day = min(max(office_time(around).date(), window.first_day), window.last_day)
     first = max(window.first_day, day - timedelta(days=3))
     last = min(window.last_day, day + timedelta(days=10))
     if first > last:

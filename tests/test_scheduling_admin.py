@@ -185,3 +185,8 @@ def test_front_desk_group_can_work_appointments_but_not_delete_them():
     assert {"view_appointment", "add_appointment", "change_appointment"} <= perms
     assert "delete_appointment" not in perms
     assert "change_weeklyhours" in perms and "view_consultationrequest" in perms
+
+
+def test_the_appointment_list_leads_to_the_day_view_and_to_booking(desk, kind):
+    page = desk.get(reverse("admin:scheduling_appointment_changelist")).content.decode()
+    assert FRONT_DESK_URL in page and reverse("admin:scheduling_appointment_book") in page

@@ -253,3 +253,15 @@ def test_a_bot_filling_the_hidden_field_is_held_for_review_without_taking_the_ti
     assert mail.outbox == []
     assert physicians_free_at(kind, slot.starts_at, booking_window(kind.office))
     assert not AppointmentEmail.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "slot", ["0001-01-01T00:00+14:00", "9999-12-31T23:59-12:00", "2026-13-01T09:00", "x" * 50]
+)
+def test_a_time_from_the_ends_of_the_calendar_is_refused_politely(patient, kind, slot):
+    data = booking_details(slot, kind)
+    response = patient.post(reverse("scheduling:details"), data)
+    assert response.status_code == 400
+    assert "Please choose a time for your visit." in response.content.decode()
+    got = patient.get(reverse("scheduling:details"), {"type": kind.pk, "slot": slot})
+    assert got.status_code == 302
