@@ -159,15 +159,6 @@ class OfficeCalendar:
             yield day
             day += timedelta(days=1)
 
-    def is_business_day(self, day: date) -> bool:
-        """A weekday on which the whole office is not closed (holidays are office-wide)."""
-        if day.weekday() >= 5:
-            return False
-        return not any(
-            c.physician_id is None and c.whole_day and c.first_day <= day <= c.last_day
-            for c in self.closures
-        )
-
     def hours(self, physician_id: int, day: date) -> list[tuple[time, time]]:
         """The wall-clock blocks a physician is booked to work here that day, before closures."""
         return sorted(
@@ -258,28 +249,21 @@ def booking_window(office, *, now: datetime | None = None, for_staff: bool = Fal
     last_day = today + timedelta(days=window)
     if notice == 0:
         return Window(now, today, last_day)
-    # Enough days to count past weekends and a few holidays.
-    calendar = HolidayCalendar(office, today, today + timedelta(days=notice * 3 + 14))
+    # Office-wide closures of whole days (holidays), over enough days to count past weekends.
+    holidays = list(
+        Closure.objects.filter(
+            Q(office__isnull=True) | Q(office=office),
+            physician__isnull=True,
+            from_time__isnull=True,
+            first_day__lte=today + timedelta(days=notice * 3 + 14),
+            last_day__gte=today,
+        ).values_list("first_day", "last_day")
+    )
     day, counted = today, 0
     while counted < notice:
         day += timedelta(days=1)
-        counted += calendar.is_business_day(day)
+        counted += day.weekday() < 5 and not any(a <= day <= b for a, b in holidays)
     return Window(instant(day, time()), day, last_day)
-
-
-class HolidayCalendar(OfficeCalendar):
-    """Only the closures, to count business days (one query)."""
-
-    def __init__(self, office, first_day, last_day):
-        self.closures = list(
-            Closure.objects.filter(
-                Q(office__isnull=True) | Q(office=office),
-                physician__isnull=True,
-                from_time__isnull=True,
-                first_day__lte=last_day,
-                last_day__gte=first_day,
-            ).only("physician_id", "first_day", "last_day", "from_time", "until_time")
-        )
 
 
 def week_start(day: date) -> date:

@@ -132,8 +132,7 @@ def book_appointment(
                         queue_email(appointment, AppointmentEmail.Kind.CONFIRMATION)
                 return appointment, True
             except IntegrityError:
-                appointment.pk = None
-                appointment._state.adding = True
+                appointment.pk = None  # rolled back: the next try inserts afresh
                 if form_token:
                     existing = Appointment.objects.filter(form_token=form_token).first()
                     if existing:

@@ -28,7 +28,13 @@ from .availability import (
 from .forms import BookingDetailsForm
 from .links import link_works, manage_path, read_manage_token
 from .models import Appointment, ConsultationType
-from .services import LinkNoLongerWorks, SlotTaken, book_appointment, move_appointment
+from .services import (
+    LinkNoLongerWorks,
+    SlotTaken,
+    book_appointment,
+    cancel_appointment,
+    move_appointment,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -228,9 +234,6 @@ def details(request):
     if not form.is_valid():
         starts_at = parse_slot(request.POST.get("slot"))
         context["starts_at"] = starts_at
-        if starts_at is None:
-            context["alternatives_heading_only"] = True
-            context["alternatives"] = []
         return page(request, "scheduling/details.html", context, status=400)
 
     starts_at = form.cleaned_data["slot"]
@@ -310,8 +313,6 @@ def manage(request, token):
     if not link_works(appointment, key):
         return _dead_link(request, appointment)
     if request.method == "POST":
-        from .services import cancel_appointment
-
         try:
             appointment = cancel_appointment(appointment_id=appointment.pk, key=key)
         except LinkNoLongerWorks:
