@@ -204,6 +204,38 @@ class OfficeCalendar:
                     yield moment, moment + kind.duration
                 wall += kind.step
 
+    def is_free(self, physician_id, day, kind, start, end, holes=None) -> bool:
+        """Not closed for the visit, and no appointment within the visit and its buffer."""
+        holes = self.closed(physician_id, day) if holes is None else holes
+        if any(a < end and start < b for a, b in holes):
+            return False
+        blocks_until = start + kind.step
+        return not any(a < blocks_until and start < b for a, b in self.appointments[physician_id])
+
+    def visit_end(self, physician_id, day, kind, starts_at) -> datetime | None:
+        """The visit's end when `starts_at` is a start time of this physician's grid that day
+        (what candidate_starts would offer), else None; without walking the whole grid."""
+        # fold=0: a wall time that happens twice names its first occurrence, as offered.
+        wall = office_time(starts_at).replace(tzinfo=None, fold=0)
+        if existing_instant(day, wall.time()) != starts_at:
+            return None  # another day, or the second 1:30 of the fall-back night
+        end = starts_at + kind.duration
+        for starts, ends in self.hours(physician_id, day):
+            offset = wall - datetime.combine(day, starts)
+            if offset >= timedelta(0) and offset % kind.step == timedelta(0):
+                return end if end <= instant(day, ends) else None
+        return None
+
+    def free_at(self, kind: ConsultationType, starts_at: datetime) -> list[int]:
+        """The physicians for whom this exact time is an open start for this kind of visit."""
+        day = office_time(starts_at).date()
+        free = []
+        for physician_id in self.physician_ids:
+            end = self.visit_end(physician_id, day, kind, starts_at)
+            if end and self.is_free(physician_id, day, kind, starts_at, end):
+                free.append(physician_id)
+        return free
+
     def open_slots(self, kind: ConsultationType, *, earliest: datetime, latest_day: date):
         """Open start times per day, each with the physicians free then, in their order."""
         result = {day: {} for day in self.days()}
@@ -212,16 +244,11 @@ class OfficeCalendar:
                 if day > latest_day:
                     continue
                 holes = self.closed(physician_id, day)
-                taken = self.appointments[physician_id]
                 for start, end in self.candidate_starts(physician_id, day, kind):
-                    if start < earliest:
-                        continue
-                    if any(a < end and start < b for a, b in holes):
-                        continue
-                    blocks_until = start + kind.step
-                    if any(a < blocks_until and start < b for a, b in taken):
-                        continue
-                    result[day].setdefault(start, []).append(physician_id)
+                    if start >= earliest and self.is_free(
+                        physician_id, day, kind, start, end, holes
+                    ):
+                        result[day].setdefault(start, []).append(physician_id)
         return [
             Day(day, [Slot(start, tuple(ids)) for start, ids in sorted(slots.items())])
             for day, slots in result.items()
@@ -289,15 +316,9 @@ def first_open_week(kind: ConsultationType, window: Window, *, from_monday: date
 def physicians_free_at(kind: ConsultationType, starts_at: datetime, window: Window) -> list[int]:
     """The physicians who could see a patient of this type at this exact open time."""
     day = office_time(starts_at).date()
-    if not window.first_day <= day <= window.last_day:
+    if starts_at < window.earliest or not window.first_day <= day <= window.last_day:
         return []
-    calendar = OfficeCalendar(kind.office, day, day)
-    for slot in calendar.open_slots(kind, earliest=window.earliest, latest_day=window.last_day)[
-        0
-    ].slots:
-        if slot.starts_at == starts_at:
-            return list(slot.physician_ids)
-    return []
+    return OfficeCalendar(kind.office, day, day).free_at(kind, starts_at)
 
 
 def nearest_open_slots(

@@ -147,3 +147,18 @@ def test_a_booked_time_and_its_buffer_are_no_longer_offered(encino, physician):
     assert local_times(kind, monday)[0] == ["09:00", "10:20"]
     window = booking_window(encino, now=before)
     assert physicians_free_at(kind, slots[1].starts_at, window) == []
+
+
+def test_a_time_is_bookable_exactly_when_the_picker_offers_it(encino, physician):
+    kind = make_bookable(
+        encino, physician, weekdays=[6], hours=(("00:30", "03:00"), ("09:10", "10:00")), buffer=5
+    )
+    window = booking_window(encino, now=datetime(2026, 10, 1, tzinfo=LA))
+    day = date(2026, 11, 1)  # the fall-back Sunday
+    offered = set(local_times(kind, day)[1])
+    every_five_minutes = [
+        datetime(2026, 11, 1, 7, 0, tzinfo=UTC) + timedelta(minutes=5 * n) for n in range(12 * 20)
+    ]
+    bookable = {m for m in every_five_minutes if physicians_free_at(kind, m, window)}
+    assert bookable == {slot.starts_at for slot in offered}
+    assert len(bookable) == 5  # 0:30, 1:05, 1:40, 2:15 and 9:10; never the second 1:05
