@@ -119,7 +119,8 @@ class OfficeCalendar:
         self.office = office
         self.first_day, self.last_day = first_day, last_day
         self.weekly = defaultdict(list)  # (physician_id, weekday) -> [(starts, ends)]
-        for hours in WeeklyHours.objects.filter(schedule__office=office).only(
+        weekdays = {day.weekday() for day in self.days()}
+        for hours in WeeklyHours.objects.filter(schedule__office=office, weekday__in=weekdays).only(
             "physician_id", "weekday", "starts", "ends"
         ):
             self.weekly[(hours.physician_id, hours.weekday)].append((hours.starts, hours.ends))
