@@ -95,7 +95,8 @@ def test_a_patient_without_javascript_books_moves_and_cancels_and_front_desk_see
 
     # From the Encino office page to the first free time.
     patient.goto("/locations/encino/")
-    patient.click("text=Book a time online")
+    with patient.expect_navigation():
+        patient.click("text=Book a time online")
     patient.check("label:has-text('New patient consultation')")
     with patient.expect_navigation():
         patient.click("text=Show open times")
@@ -134,7 +135,8 @@ def test_a_patient_without_javascript_books_moves_and_cancels_and_front_desk_see
     # Reschedule through the link.
     first_link = manage_path(confirmation)
     patient.goto(first_link)
-    patient.click("text=Choose another time")
+    with patient.expect_navigation():
+        patient.click("text=Choose another time")
     other = patient.locator("input[name=slot]").nth(1)
     new_value = other.get_attribute("value")
     patient.click(f"label[for={other.get_attribute('id')}]")
@@ -213,5 +215,6 @@ def test_the_front_desk_day_view_reads_on_a_phone(open_page):
     sign_in_front_desk(page)
     page.goto(f"/{settings.ADMIN_URL}scheduling/appointment/front-desk/")
     assert "Call-back requests waiting" in page.content()
-    page.click("text=Week view")
+    with page.expect_navigation():
+        page.click("text=Week view")
     assert "Appointments and free time per day" in page.content()
