@@ -16,7 +16,8 @@ def clear_request_id(**kwargs):
     request_id_var.set("-")
 
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The whole address: a local part may hold any of RFC 5322's !#$%&'*+/=?^`{|}~, or be quoted.
+EMAIL_RE = re.compile(r"""(?:"[^"\r\n]*"|[\w.!#$%&'*+/=?^`{|}~-]+)@[\w-]+(?:\.[\w-]+)+""")
 # Ten or more digits written as a phone number; a following ":" means a clock time, not a phone.
 PHONE_RE = re.compile(r"(?<![\w:])\+?\(?\d(?:[ ()-]*\d){9,14}(?![\w:])")
 # PostgreSQL error details quote the offending row, which may hold a patient's data.

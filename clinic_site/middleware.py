@@ -8,9 +8,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
 
 from .logs import request_id_var
-from .views import database_is_down, service_unavailable
+from .views import bad_request, database_is_down, service_unavailable
 
 request_logger = logging.getLogger("clinic_site.requests")
 logger = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 INCOMING_ID_RE = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # Characters kept as they are when a path is logged; the rest is %-escaped (no forged lines).
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
+MAX_LOGGED_PATH = 300
 # Beyond this a refused body is not even read; the client just sees the connection close.
 DISCARD_AT_MOST = 32 * 1024 * 1024
 
@@ -40,7 +42,7 @@ class RequestLogMiddleware:
         request_logger.info(
             "%s %s %s %.1fms%s",
             request.method,
-            quote(request.path, safe=PATH_SAFE),
+            loggable_path(request.path),
             response.status_code,
             (time.perf_counter() - started) * 1000,
             f" cache={request.page_cache}" if hasattr(request, "page_cache") else "",
@@ -55,8 +57,14 @@ class RequestLogMiddleware:
         return candidate if INCOMING_ID_RE.fullmatch(candidate) else ""
 
 
+def loggable_path(path: str) -> str:
+    """The path %-escaped (no forged lines) and cut short (a 10,000-character path is noise)."""
+    escaped = quote(path, safe=PATH_SAFE)
+    return escaped if len(escaped) <= MAX_LOGGED_PATH else escaped[:MAX_LOGGED_PATH] + "…"
+
+
 class RequestBodyLimitMiddleware:
-    """413 before reading a body larger than MAX_REQUEST_BODY_BYTES, so it never reaches a view."""
+    """413 before reading a body over MAX_REQUEST_BODY_BYTES; any other is read to its end."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -81,7 +89,21 @@ class RequestBodyLimitMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
             return response
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Refused before its body was read (no CSRF cookie, say), a large body would be left
+        # unread: gunicorn closes the connection on it, and nginx, still sending, sees a reset
+        # and answers 502 instead of passing our answer on.
+        self.read_to_the_end(request)
+        return response
+
+    @staticmethod
+    def read_to_the_end(request) -> None:
+        """Read what is left of a body (at most MAX_REQUEST_BODY_BYTES); none left costs nothing."""
+        try:
+            while request.read(64 * 1024):
+                pass
+        except OSError:
+            pass  # the client went away: there is no one left to answer
 
     @staticmethod
     def discard_body(request, length) -> None:
@@ -92,6 +114,25 @@ class RequestBodyLimitMiddleware:
             if not chunk:
                 return
             length -= len(chunk)
+
+
+class RejectNulBytesMiddleware:
+    """400 for a NUL byte in the path or the query string, before anything looks it up.
+
+    No page has one, and PostgreSQL refuses NUL in text: a lookup with it would be a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            with translation.override(
+                translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+            ):
+                return bad_request(request, None)
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

@@ -12,7 +12,6 @@ import logging
 import threading
 import time
 import uuid
-from io import BytesIO
 from urllib.parse import parse_qsl, urlsplit
 
 from django.apps import apps
@@ -257,15 +256,20 @@ def warm_pages(*, version: str | None = None) -> tuple[int, int] | None:
     Returns (pages that answered 200, pages that did not), or None if a newer content version
     appeared on the way (the pass is then stale and should start again).
     """
-    from django.core.wsgi import get_wsgi_application
+    from django.test import Client  # a request through every middleware, as a browser's
 
-    application = get_wsgi_application()
     site = urlsplit(settings.SITE_URL)
+    secure = site.scheme == "https"
+    headers = {"HTTP_HOST": site.netloc}
+    if secure and settings.SECURE_PROXY_SSL_HEADER:
+        header, value = settings.SECURE_PROXY_SSL_HEADER
+        headers[header] = value  # as the TLS proxy would say it
+    browser = Client(**headers)
     warmed = failed = 0
     for path in sitemap_paths():
         if version is not None and page_cache().get(VERSION_KEY) != version:
             return None
-        status = _get(application, site, path)
+        status = browser.get(path, secure=secure).status_code
         if status == 200:
             warmed += 1
         else:
@@ -273,38 +277,3 @@ def warm_pages(*, version: str | None = None) -> tuple[int, int] | None:
             logger.warning("page cache: warming %s answered %s", path, status)
     logger.info("page cache: warmed %s pages (%s failed)", warmed, failed)
     return warmed, failed
-
-
-def _get(application, site, path: str) -> int:
-    """One anonymous GET through the WSGI application, as if from a patient's browser."""
-    secure = site.scheme == "https"
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SCRIPT_NAME": "",
-        "SERVER_NAME": site.hostname or "localhost",
-        "SERVER_PORT": str(site.port or (443 if secure else 80)),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": site.netloc,
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": site.scheme,
-        "wsgi.input": BytesIO(),
-        "wsgi.errors": BytesIO(),
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    if secure and settings.SECURE_PROXY_SSL_HEADER:
-        header, value = settings.SECURE_PROXY_SSL_HEADER
-        environ[header] = value  # as the TLS proxy would say
-    statuses = []
-    response = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
-    try:
-        for _chunk in response:
-            pass
-    finally:
-        if hasattr(response, "close"):
-            response.close()
-    return int(statuses[0].split()[0])

@@ -3,11 +3,15 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from seo.sitemaps import SITEMAPS
 
 from . import views
+
+# Staff see the clinic's name, not "Django administration".
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = f"{settings.SITE_NAME} staff area"
+admin.site.index_title = "Staff area"
 
 handler400 = "clinic_site.views.bad_request"
 handler500 = "clinic_site.views.server_error"
@@ -35,8 +39,7 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(
             r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            views.media,
             name="media",
         )
     ]

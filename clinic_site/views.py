@@ -3,11 +3,12 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.template import loader
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
+from django.views.static import serve
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,15 @@ def office_contacts() -> list[dict]:
         {**office, "name": office.get(f"name_{language}") or office["name"]}
         for office in settings.OFFICE_CONTACTS
     ]
+
+
+def media(request, path):
+    """Uploaded images from MEDIA_ROOT (when no proxy serves them); a name the file system
+    refuses (too long, say) is simply not found."""
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:
+        raise Http404("No such file.") from None
 
 
 def error_page_context() -> dict:

@@ -8,6 +8,7 @@ import logging
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -23,12 +24,19 @@ logger = logging.getLogger(__name__)
 RENDITION_WIDTHS = (480, 960, 1600)
 FALLBACK_WIDTH = 960
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# JPEG is decoded at the smallest scale that still gives the largest rendition (Pillow's
+# draft()), so even 40 megapixels cost a worker little memory. PNG and WebP are decoded
+# whole, so they are limited to fewer pixels: a worker must stay well under 150 MB.
+MAX_PIXELS = {"JPEG": 40_000_000, "PNG": 8_000_000, "WEBP": 2_500_000}
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
-def validate_image_upload(upload) -> None:
-    """Accept only real JPEG, PNG or WebP images of sane size, with a clear message otherwise."""
+def validate_image_upload(upload) -> str:
+    """Accept only whole, readable JPEG, PNG or WebP images of sane size; return the format.
+
+    The whole image is decoded, so a file cut short or lying about its size is refused here
+    rather than failing later when its renditions are made.
+    """
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             "This image is larger than 10 MB. Please save it smaller and upload it again.",
@@ -41,51 +49,82 @@ def validate_image_upload(upload) -> None:
         upload.seek(0)
         with Image.open(upload) as image:
             image_format = image.format
-            width, height = image.size
-            if width * height > MAX_PIXELS:
+            if image_format not in MAX_PIXELS:
                 raise ValidationError(
-                    "This image has too many pixels (over 40 megapixels). Please resize it.",
+                    "Please upload a JPEG, PNG or WebP image.", code="unsupported_format"
+                )
+            width, height = image.size
+            if width * height > MAX_PIXELS[image_format]:
+                raise ValidationError(
+                    f"This image has too many pixels for a {image_format} file (the limit is "
+                    f"{MAX_PIXELS[image_format] // 1_000_000} megapixels). Please resize it, "
+                    "or save a photo as JPEG.",
                     code="too_many_pixels",
                 )
-            image.verify()
+            decode(image)
     except ValidationError:
         raise
     except Image.DecompressionBombError:
         raise ValidationError(
-            "This image has too many pixels (over 40 megapixels). Please resize it.",
-            code="too_many_pixels",
+            "This image has too many pixels. Please resize it.", code="too_many_pixels"
         ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
-            "This file is not an image we can read. Please upload a JPEG, PNG or WebP photo.",
+            "This file is not an image we can read, or it is incomplete. Please upload a "
+            "JPEG, PNG or WebP photo.",
             code="not_an_image",
         ) from None
     finally:
         upload.seek(position)
-    if image_format not in ALLOWED_FORMATS:
-        raise ValidationError("Please upload a JPEG, PNG or WebP image.", code="unsupported_format")
+    return image_format
+
+
+def decode(image: Image.Image) -> None:
+    """Read every byte of the image; JPEG at the smallest scale the renditions allow."""
+    if image.format == "JPEG":
+        largest = RENDITION_WIDTHS[-1]
+        image.draft("RGB", (largest, round(largest * image.height / image.width)))
+    image.load()
+
+
+class CheckedImageFormField(forms.ImageField):
+    """A new upload is decoded whole and stored under the extension of what it really is."""
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        image_format = validate_image_upload(upload)
+        stem = PurePosixPath(upload.name).stem or "image"
+        upload.name = f"{stem}.{EXTENSIONS[image_format]}"  # a PNG named x.pdf becomes x.png
+        return upload
 
 
 class CheckedImageField(models.ImageField):
     """An image field whose new uploads are checked; a stored image is not read again on save."""
 
     def formfield(self, **kwargs):
-        # Form fields run validators only on a new upload, never on the image already stored
-        # (which the width and height fields have read and closed by then).
-        return super().formfield(**{"validators": [validate_image_upload], **kwargs})
+        # Form fields check only a new upload, never the image already stored (which the
+        # width and height fields have read and closed by then).
+        return super().formfield(**{"form_class": CheckedImageFormField, **kwargs})
 
 
 def _load(field_file) -> Image.Image:
+    """The image upright, without EXIF (GPS, camera), in RGB or RGBA, no larger than needed."""
     from PIL import Image, ImageOps
 
     field_file.open("rb")
     try:
         with Image.open(field_file) as image:
-            image.load()
-            # Apply the camera's rotation, then drop EXIF (GPS, camera) by not copying it.
-            upright = ImageOps.exif_transpose(image)
-            keep_alpha = upright.mode in ("RGBA", "LA") or "transparency" in upright.info
-            return upright.convert("RGBA" if keep_alpha else "RGB")
+            decode(image)
+            # Apply the camera's rotation, then drop EXIF by not copying it.
+            ImageOps.exif_transpose(image, in_place=True)
+            keep_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
+            mode = "RGBA" if keep_alpha else "RGB"
+            # Shrink by a whole factor at once, keeping enough for the largest rendition.
+            factor = image.width // RENDITION_WIDTHS[-1]
+            smaller = image.reduce(factor) if factor > 1 else image
+            return smaller if smaller.mode == mode else smaller.convert(mode)
     finally:
         field_file.close()
 
@@ -94,7 +133,11 @@ def _encode(image: Image.Image, width: int, image_format: str) -> tuple[bytes, i
     from PIL import Image
 
     height = round(image.height * width / image.width)
-    resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
+    if width == image.width:
+        resized = image
+    else:
+        # reducing_gap: a fast integer shrink first, then LANCZOS for the last step.
+        resized = image.resize((width, height), Image.LANCZOS, reducing_gap=3.0)
     buffer = io.BytesIO()
     if image_format == "WEBP":
         resized.save(buffer, "WEBP", quality=80, method=4)
@@ -106,16 +149,20 @@ def _encode(image: Image.Image, width: int, image_format: str) -> tuple[bytes, i
 
 
 def make_renditions(field_file) -> dict:
-    """Write WebP renditions and one JPEG/PNG fallback; return what templates need to show them."""
+    """Write WebP renditions and one JPEG/PNG fallback; return what templates need to show them.
+
+    Rendition names carry a hash of the image's content, so they can be cached for ever: a
+    new image under the same name gets new rendition names.
+    """
+    original_width, original_height = field_file_size(field_file)
     image = _load(field_file)
-    digest = hashlib.sha256(field_file.name.encode()).hexdigest()[:10]
+    digest = content_digest(field_file)
     stem = PurePosixPath(field_file.name).stem[:40]
-    widths = sorted({min(width, image.width) for width in RENDITION_WIDTHS})
+    widths = sorted({min(rendition, image.width) for rendition in RENDITION_WIDTHS})
 
     def store(width: int, image_format: str) -> dict:
         data, out_width, out_height = _encode(image, width, image_format)
-        extension = {"WEBP": "webp", "PNG": "png", "JPEG": "jpg"}[image_format]
-        name = f"renditions/{stem}-{digest}-{out_width}.{extension}"
+        name = f"renditions/{stem}-{digest}-{out_width}.{EXTENSIONS[image_format]}"
         if default_storage.exists(name):
             default_storage.delete(name)
         saved = default_storage.save(name, ContentFile(data))
@@ -124,11 +171,37 @@ def make_renditions(field_file) -> dict:
     fallback_format = "PNG" if image.mode == "RGBA" else "JPEG"
     return {
         "source": field_file.name,
-        "width": image.width,
-        "height": image.height,
+        "width": original_width,
+        "height": original_height,
         "webp": [store(width, "WEBP") for width in widths],
         "fallback": store(min(FALLBACK_WIDTH, image.width), fallback_format),
     }
+
+
+def field_file_size(field_file) -> tuple[int, int]:
+    """The stored image's width and height, upright, read from its header only."""
+    from PIL import Image
+
+    field_file.open("rb")
+    try:
+        with Image.open(field_file) as image:
+            orientation = image.getexif().get(0x0112, 1)
+            width, height = image.size
+    finally:
+        field_file.close()
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def content_digest(field_file) -> str:
+    """A short hash of the stored file's bytes."""
+    field_file.open("rb")
+    try:
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: field_file.read(64 * 1024), b""):
+            digest.update(chunk)
+    finally:
+        field_file.close()
+    return digest.hexdigest()[:10]
 
 
 def renditions_after_commit(instance, image_field: str, renditions_field: str) -> None:

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +80,11 @@ class BookingDetailsForm(forms.Form):
         self.fields["consent_wording"].initial = version
         if not self.is_bound:
             self.fields["token"].initial = issue_form_token()
+        for field in self.fields.values():
+            # As the request form: one clear message for NUL and other control characters.
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
         for name in CONTACT_FIELDS:
             self.fields[name].validators.append(reject_control_characters)
         self.fields["message"].validators.append(reject_control_characters_in_text)

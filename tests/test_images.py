@@ -246,3 +246,117 @@ def test_a_save_that_rolls_back_leaves_no_renditions_behind(media_root):
         )
         raise RuntimeError("the editor's save failed")
     assert not (media_root / "renditions").exists()
+
+
+def busy_picture(width: int, height: int, mode: str) -> Image.Image:
+    """A picture with enough detail to cost real decoding work, yet a file well under 10 MB."""
+    from PIL import ImageDraw
+
+    image = Image.linear_gradient("L").resize((width, height)).convert(mode)
+    draw = ImageDraw.Draw(image)
+    for step in range(0, min(width, height), 97):
+        draw.ellipse((step, step // 2, step + 300, step // 2 + 200), fill="#b03060")
+    image.paste(Image.effect_noise((width, 120), 60).convert(mode), (0, height // 2))
+    return image
+
+
+def png_cut_short(width: int, height: int) -> bytes:
+    """A well-formed PNG (every chunk whole, checksums right) whose header promises
+    width × height but whose pixel data stops after its first data chunk."""
+    buffer = io.BytesIO()
+    busy_picture(width, height, "RGB").save(buffer, "PNG")
+    data, kept, position, data_chunks = buffer.getvalue(), [buffer.getvalue()[:8]], 8, 0
+    while position < len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        chunk = data[position : position + 12 + length]
+        kind = chunk[4:8]
+        data_chunks += kind == b"IDAT"
+        if kind != b"IDAT" or data_chunks == 1:
+            kept.append(chunk)
+        position += 12 + length
+    assert data_chunks > 1
+    return b"".join(kept)
+
+
+@pytest.mark.parametrize("size", [(6000, 6000), (2800, 2800)])
+def test_a_png_cut_short_is_refused_whatever_its_header_promises(size):
+    with pytest.raises(ValidationError) as error:
+        validate_image_upload(SimpleUploadedFile("cut.png", png_cut_short(*size)))
+    assert error.value.code in {"not_an_image", "too_many_pixels"}
+
+
+@pytest.mark.django_db
+def test_an_image_uploaded_under_another_extension_is_stored_as_what_it_is(client):
+    from django.contrib.auth.models import User
+
+    from pages.models import Physician
+
+    client.force_login(User.objects.create_superuser("editor", password="x"))
+    physician = Physician.objects.create(name="Test", slug="test")
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 800), "#3a7ca5").save(buffer, "PNG")
+    response = client.post(
+        f"/admin/pages/physician/{physician.pk}/change/",
+        {
+            "name": "Test",
+            "slug": "test",
+            "photo_alt_en": "A portrait",
+            "photo": SimpleUploadedFile("portrait.pdf", buffer.getvalue()),
+        },
+    )
+    assert response.status_code == 302
+    physician.refresh_from_db()
+    assert physician.photo.name.endswith(".png")
+    served = client.get(physician.photo.url)
+    assert served["Content-Type"] == "image/png"
+
+
+MEASURE = """
+import io, resource, sys
+import django
+django.setup()
+from django.core.files.base import File
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pages.images import make_renditions, validate_image_upload
+path = sys.argv[1]
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+data = open(path, "rb").read()
+validate_image_upload(SimpleUploadedFile("upload", data))
+with open(path, "rb") as handle:
+    field_file = File(handle, name=path)
+    field_file.open = lambda mode="rb": handle.seek(0)
+    field_file.close = lambda: None
+    make_renditions(field_file)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+@pytest.mark.parametrize(
+    ("image_format", "size", "mode"),
+    [("JPEG", (7264, 5456), "RGB"), ("PNG", (3264, 2448), "RGBA"), ("WEBP", (1935, 1290), "RGBA")],
+)
+def test_the_largest_accepted_image_costs_a_worker_under_90_mb(
+    tmp_path, settings, image_format, size, mode
+):
+    """A worker sits at 55-65 MB; checking and shrinking an upload must keep it under 150."""
+    import os
+    import subprocess
+    import sys
+
+    from pages.images import MAX_PIXELS
+
+    assert size[0] * size[1] <= MAX_PIXELS[image_format]
+    path = tmp_path / f"large.{image_format.lower()}"
+    image = busy_picture(*size, mode)
+    image.save(path, image_format, **({"lossless": True} if image_format == "WEBP" else {}))
+    env = {**os.environ, "MEDIA_ROOT": str(tmp_path / "media")}
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split()[-1]) < 90

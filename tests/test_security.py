@@ -355,3 +355,17 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(client, of
         for n in range(3)
     ]
     assert statuses == [302, 302, 429]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_url", ["https://evil.example/phish", "//evil.example/", ""])
+def test_after_signing_in_with_an_unsafe_next_staff_land_on_the_admin_index(client, next_url):
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("boss", password="a long pass phrase 42")
+    response = client.post(
+        f"/admin/login/?next={next_url}",
+        {"username": "boss", "password": "a long pass phrase 42", "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"

@@ -1,11 +1,10 @@
 from django import template
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 
 from pages.models import Office
 
-from ..models import ConsultationRequest, one_business_day_before
+from ..models import ConsultationRequest
 
 register = template.Library()
 
@@ -16,13 +15,13 @@ def consultation_summary(context):
     request = context.get("request")
     if request is None or not request.user.has_perm("bookings.view_consultationrequest"):
         return None
-    stale_before = one_business_day_before(timezone.now())
-    waiting = Q(consultation_requests__status=ConsultationRequest.Status.NEW)
+    requests = ConsultationRequest.objects
     offices = Office.objects.annotate(
-        new_count=Count("consultation_requests", filter=waiting),
+        new_count=Count(
+            "consultation_requests", filter=Q(consultation_requests__in=requests.waiting())
+        ),
         stale_count=Count(
-            "consultation_requests",
-            filter=waiting & Q(consultation_requests__created_at__lt=stale_before),
+            "consultation_requests", filter=Q(consultation_requests__in=requests.stale())
         ),
     )
     changelist = reverse("admin:bookings_consultationrequest_changelist")
@@ -35,9 +34,11 @@ def consultation_summary(context):
         }
         for office in offices
     ]
-    oldest = ConsultationRequest.objects.waiting().select_related("office").order_by("created_at")
+    oldest = requests.waiting().with_staleness().select_related("office").order_by("created_at")
     return {
         "rows": rows,
         "oldest": oldest.first(),
         "changelist_url": f"{changelist}?status=new",
+        "over_rate_limit_count": requests.waiting().filter(over_rate_limit=True).count(),
+        "over_rate_limit_url": f"{changelist}?status=new&over_rate_limit__exact=1",
     }
