@@ -141,17 +141,6 @@ class AppointmentEmailInline(admin.TabularInline):
         return False
 
 
-class OfficeFilter(admin.SimpleListFilter):
-    title = "office"
-    parameter_name = "office"
-
-    def lookups(self, request, model_admin):
-        return [(o.pk, o.name) for o in Office.objects.all()]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(office_id=self.value()) if self.value() else queryset
-
-
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     list_display = [
@@ -163,7 +152,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         "patient",
         "status",
     ]
-    list_filter = [OfficeFilter, "status", "physician"]
+    list_filter = ["office", "status", "physician"]
     list_select_related = ["office", "physician", "consultation_type__schedule__office"]
     search_fields = ["reference", "last_name", "first_name", "email", "phone"]
     date_hierarchy = "starts_at"
