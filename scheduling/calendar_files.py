@@ -1,11 +1,12 @@
 """Calendar files (RFC 5545/5546) for the patient's calendar: a request, or its cancellation."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from .availability import office_time
 from .models import Appointment
@@ -15,6 +16,13 @@ def uid(appointment: Appointment) -> str:
     """The event's id for life: every change and the cancellation name the same event."""
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     return f"{appointment.uid}@{host or 'clinic'}"
+
+
+@lru_cache(maxsize=8)
+def zone_rules(tzid: str, year: int) -> Timezone:
+    """The zone's VTIMEZONE around one year, made once per worker: short, and every calendar
+    app reads it."""
+    return Timezone.from_tzid(tzid, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
 
 
 def calendar_file(appointment: Appointment, *, cancel: bool = False) -> bytes:
@@ -34,12 +42,14 @@ def calendar_file(appointment: Appointment, *, cancel: bool = False) -> bytes:
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Online booking//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancel else "REQUEST")
+    # Times in the offices' zone (TZID), with its rules before the event that uses them.
+    start = office_time(appointment.starts_at)
+    calendar.add_component(zone_rules(settings.SCHEDULING_TIME_ZONE, start.year))
     event = Event()
     event.add("uid", uid(appointment))
     event.add("sequence", appointment.sequence)
     event.add("dtstamp", datetime.now(UTC))
-    # Times in the offices' zone (TZID with its VTIMEZONE), as the patient's calendar shows them.
-    event.add("dtstart", office_time(appointment.starts_at))
+    event.add("dtstart", start)
     event.add("dtend", office_time(appointment.ends_at))
     event.add("summary", summary)
     event.add("description", description)
@@ -59,9 +69,4 @@ def calendar_file(appointment: Appointment, *, cancel: bool = False) -> bytes:
         attendee.params["rsvp"] = vText("FALSE")
         event.add("attendee", attendee)
     calendar.add_component(event)
-    # The zone's rules around the visit only: a short file that every calendar app reads.
-    day = office_time(appointment.starts_at).date()
-    calendar.add_missing_timezones(
-        first_date=day - timedelta(days=366), last_date=day + timedelta(days=366)
-    )
     return calendar.to_ical()

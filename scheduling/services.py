@@ -9,7 +9,7 @@ bookings are never checked at the same time.
 import secrets
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from bookings.consent import consent_evidence
@@ -84,6 +84,11 @@ def book_appointment(
     now = now or timezone.now()
     window = booking_window(kind.office, now=now, for_staff=booked_by is not None)
     physicians = physicians_free_at(kind, starts_at, window)
+    if not physicians and form_token:
+        # The same form again (a double click): its booking now holds that time.
+        existing = Appointment.objects.filter(form_token=form_token).first()
+        if existing:
+            return existing, False
     appointment = Appointment(
         office=kind.office,
         consultation_type=kind,
@@ -118,7 +123,13 @@ def book_appointment(
         for _attempt in range(REFERENCE_ATTEMPTS):
             try:
                 with transaction.atomic():
-                    if appointment.is_booked and not _free_of_others(appointment):
+                    # On PostgreSQL the exclusion constraint is the check (IntegrityError
+                    # below); SQLite checks here, inside its single-writer transaction.
+                    if (
+                        appointment.is_booked
+                        and connection.vendor != "postgresql"
+                        and not _free_of_others(appointment)
+                    ):
                         break  # taken since the page was shown: try the next physician
                     appointment.save(force_insert=True)
                     AppointmentEvent.objects.create(

@@ -220,15 +220,9 @@ def details(request):
             return page(request, "scheduling/details.html", context, status=409)
         return page(request, "scheduling/details.html", context)
 
+    # A form sent twice is recognised by its token inside book_appointment, so the usual case
+    # costs no lookup first.
     token = read_form_token(request.POST.get("token"))
-    if token:
-        already = (
-            Appointment.objects.filter(form_token=token.nonce)
-            .values_list("reference", flat=True)
-            .first()
-        )
-        if already:
-            return _show_booked(request, already)
     form = BookingDetailsForm(request.POST)
     context["form"] = form
     if not form.is_valid():
