@@ -42,6 +42,7 @@ migrate: install messages
 
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo_content
+	DEBUG=1 $(PY) manage.py load_demo_schedule
 
 run: demo
 	@echo ""

@@ -4,6 +4,8 @@ python bench/probe.py pages           the pages to load, as JSON {name: path}
 python bench/probe.py queries PATHS   queries per page on a cache miss and on a hit, as JSON
 python bench/probe.py post-form N     a valid consultation form body and N one-time tokens
 python bench/probe.py count-requests  how many consultation requests are stored
+python bench/probe.py booking-form N  bench physicians at Encino, N one-time tokens with open times
+python bench/probe.py count-appointments  how many appointments are booked
 python bench/probe.py tidy-database   vacuum and checkpoint after the POST load
 """
 
@@ -11,6 +13,7 @@ import json
 import os
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -48,6 +51,14 @@ def pages() -> dict:
     try:
         found["form"] = reverse("bookings:request")
     except NoReverseMatch:
+        pass
+    try:
+        from scheduling.models import ConsultationType
+
+        kind = ConsultationType.objects.online().filter(schedule__office=office).first()
+        if kind:
+            found["book"] = f"{reverse('scheduling:times')}?type={kind.pk}"
+    except (ImportError, NoReverseMatch):
         pass
     return found
 
@@ -99,6 +110,73 @@ def post_form(count: int) -> dict:
     }
 
 
+BENCH_PHYSICIANS = 20
+
+
+def booking_form(count: int) -> dict:
+    """A bench kind of visit at Encino that twenty bench physicians see all day, every day, and
+    `count` lines of one-time token and open time; consecutive lines ask for different times,
+    as patients spread over the calendar would."""
+    from datetime import time as clock
+
+    from bookings.spam import issue_form_token
+    from pages.models import Physician
+    from scheduling.availability import booking_window, open_week, week_start
+    from scheduling.models import ConsultationType, OfficeSchedule, WeeklyHours
+    from tests.factories import booking_details
+
+    office = Office.objects.get(slug="encino")
+    schedule, _ = OfficeSchedule.objects.get_or_create(
+        office=office, defaults={"online_booking": True}
+    )
+    kind, _ = ConsultationType.objects.get_or_create(
+        schedule=schedule,
+        name_en="Bench visit",
+        defaults={"duration_minutes": 15, "bookable_online": True},
+    )
+    for n in range(BENCH_PHYSICIANS):
+        physician, created = Physician.objects.get_or_create(
+            slug=f"bench-{n}", defaults={"name": f"Bench {n}"}
+        )
+        if created:
+            WeeklyHours.objects.bulk_create(
+                WeeklyHours(
+                    schedule=schedule,
+                    physician=physician,
+                    weekday=day,
+                    starts=clock(0, 0),
+                    ends=clock(23, 45),
+                )
+                for day in range(7)
+            )
+    window = booking_window(office)
+    times, monday = [], week_start(window.first_day)
+    while monday <= window.last_day:
+        times += [slot.value for day in open_week(kind, monday, window) for slot in day.slots]
+        monday += timedelta(days=7)
+    data = booking_details("", kind, token=None, slot=None)
+    data["csrfmiddlewaretoken"] = CSRF_SECRET
+    issued_at = time.time() - 120
+    lines = [
+        quote(issue_form_token(issued_at=issued_at), safe="")
+        + "&slot="
+        + quote(times[n % len(times)], safe="")
+        for n in range(min(count, len(times) * BENCH_PHYSICIANS))
+    ]
+    return {
+        "path": reverse("scheduling:details"),
+        "body": urlencode(data, doseq=True),
+        "cookie": f"{settings.CSRF_COOKIE_NAME}={CSRF_SECRET}",
+        "tokens": lines,
+    }
+
+
+def count_appointments() -> int:
+    from scheduling.models import Appointment
+
+    return Appointment.objects.filter(status="booked").count()
+
+
 def count_requests() -> int:
     from bookings.models import ConsultationRequest
 
@@ -127,6 +205,10 @@ if __name__ == "__main__":
         result = post_form(int(args[0]))
     elif command == "count-requests":
         result = count_requests()
+    elif command == "booking-form":
+        result = booking_form(int(args[0]))
+    elif command == "count-appointments":
+        result = count_appointments()
     elif command == "tidy-database":
         result = tidy_database()
     else:

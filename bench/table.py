@@ -4,7 +4,7 @@ import json
 import sys
 from pathlib import Path
 
-PAGES = ["floor", "home", "treatment", "condition", "office", "form"]
+PAGES = ["floor", "home", "treatment", "condition", "office", "form", "book"]
 
 
 def table(results: dict) -> str:
@@ -36,6 +36,13 @@ def table(results: dict) -> str:
             f"| form POST `{post['path']}` | {post['rps']:.0f} "
             f"({post['stored_per_s']:.0f} stored/s) | – | {post['p50_ms']} / {post['p99_ms']} "
             "| – | – |"
+        )
+    appointment = results.get("appointment_post")
+    if appointment:
+        lines.append(
+            f"| appointment POST `{appointment['path']}` | {appointment['rps']:.0f} "
+            f"({appointment['stored_per_s']:.0f} stored/s) | – | {appointment['p50_ms']} / "
+            f"{appointment['p99_ms']} | – | – |"
         )
     rss = results["worker_rss_mb"]
     view = results.get("first_view_treatment", {})

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reversion",
     "pages",
     "bookings",
+    "scheduling",
     "search",
     "seo",
 ]
@@ -281,6 +282,15 @@ BOOKINGS_RETENTION_DAYS = int(os.environ.get("BOOKINGS_RETENTION_DAYS", "365"))
 BOOKINGS_FRONT_DESK_EMAILS = env_list("BOOKINGS_FRONT_DESK_EMAILS")
 # send_pending_notifications stops retrying an email after this many attempts.
 BOOKINGS_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("BOOKINGS_NOTIFICATION_MAX_ATTEMPTS", "10"))
+
+# --- Online booking (scheduling app) ---
+# The offices' clock: open times are offered, shown and put in calendar files in this zone,
+# whatever zone the server runs in.
+SCHEDULING_TIME_ZONE = os.environ.get("SCHEDULING_TIME_ZONE", "America/Los_Angeles")
+# Reminders before each appointment, in minutes (default: 2 days and 2 hours).
+SCHEDULING_REMINDER_MINUTES = [
+    int(minutes) for minutes in env_list("SCHEDULING_REMINDER_MINUTES", "2880,120")
+]
 
 # --- Production hardening (issue 6) ---
 # Admin lives here; set ADMIN_URL to a path of your own to keep it off the usual scanners' list.

@@ -29,6 +29,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("search/", include("search.urls")),
     path("consultation/", include("bookings.urls")),
+    path("book/", include("scheduling.urls")),
     path("", include("pages.urls")),
     prefix_default_language=False,
 )

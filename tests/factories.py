@@ -165,3 +165,75 @@ def make_reviewer(username="reviewer", *, physician=None, email="reviewer@exampl
     physician.user = user
     physician.save()
     return User.objects.get(pk=user.pk)  # a fresh permission cache
+
+
+def make_bookable(
+    office,
+    physician,
+    *,
+    weekdays=range(7),
+    hours=(("09:00", "12:00"),),
+    duration=30,
+    buffer=0,
+    notice=0,
+    window=60,
+    online=True,
+    name="New patient consultation",
+):
+    """Online booking at an office: its settings, one kind of visit and a physician's hours."""
+    from datetime import time
+
+    from scheduling.models import ConsultationType, OfficeSchedule, WeeklyHours
+
+    schedule, _ = OfficeSchedule.objects.update_or_create(
+        office=office,
+        defaults={
+            "online_booking": online,
+            "minimum_notice_days": notice,
+            "booking_window_days": window,
+        },
+    )
+    for weekday in weekdays:
+        for starts, ends in hours:
+            WeeklyHours.objects.create(
+                schedule=schedule,
+                physician=physician,
+                weekday=weekday,
+                starts=time.fromisoformat(starts),
+                ends=time.fromisoformat(ends),
+            )
+    return ConsultationType.objects.create(
+        schedule=schedule,
+        name_en=name,
+        name_es="Primera consulta",
+        duration_minutes=duration,
+        buffer_minutes=buffer,
+    )
+
+
+def first_open_slot(kind):
+    """The first time a patient could book for this kind of visit, as the time picker shows."""
+    from scheduling.availability import booking_window, first_open_week, open_week
+
+    window = booking_window(kind.office)
+    monday = first_open_week(kind, window, from_monday=window.first_day)
+    return next(slot for day in open_week(kind, monday, window) for slot in day.slots)
+
+
+def booking_details(slot_value, kind, /, **overrides) -> dict:
+    """The details form filled in by a patient for a chosen time; field=None leaves it out."""
+    data = {
+        "type": str(kind.pk),
+        "slot": slot_value,
+        "first_name": "Ana",
+        "last_name": "Ruiz",
+        "email": "ana.ruiz@example.org",
+        "phone": "(213) 373-4253",
+        "message": "",
+        "consent_to_contact": "on",
+        "consent_wording": consent.CURRENT.version,
+        "token": form_token(),
+        "website": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

@@ -19,7 +19,9 @@ from django.urls import reverse
 
 from bookings.models import ConsultationRequest
 from pages.models import Office
-from tests.factories import valid_form_data
+from scheduling.models import ConsultationType
+from scheduling.services import book_appointment
+from tests.factories import first_open_slot, valid_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +166,14 @@ def demo_site(client):
         response = client.post(reverse("bookings:request"), valid_form_data(office))
         assert response.status_code == 302, response.content
     assert ConsultationRequest.objects.count() == Office.objects.count()
+    # Online booking: the demo schedule and one appointment at each office.
+    call_command("load_demo_schedule", stdout=StringIO())
+    for kind in ConsultationType.objects.filter(name_en="New patient consultation"):
+        book_appointment(
+            kind=kind,
+            starts_at=first_open_slot(kind).starts_at,
+            patient={"first_name": "Ana", "last_name": "Ruiz", "phone": "+12133734253"},
+        )
 
 
 def editors():

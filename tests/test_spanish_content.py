@@ -16,6 +16,7 @@ from tests.factories import remove_spanish
 @pytest.fixture
 def demo(db):
     call_command("load_demo_content", verbosity=0)
+    call_command("load_demo_schedule", verbosity=0)  # consultation types are named in Spanish
     rebuild_index()
 
 
