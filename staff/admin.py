@@ -163,6 +163,10 @@ class StaffUserAdmin(UserAdmin):
     list_display = [*UserAdmin.list_display, "two_step"]
     actions = ["reset_two_step"]
 
+    def get_inlines(self, request, obj):
+        # Offices and devices are set on the user's page once the account exists.
+        return self.inlines if obj is not None else []
+
     def get_queryset(self, request):
         has_app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         return super().get_queryset(request).annotate(has_two_step=Exists(has_app))

@@ -6,13 +6,14 @@ from .lockout import lock_in_force
 
 
 class AccountLockBackend:
-    """Listed before ModelBackend: a locked account gets no further than this."""
+    """Listed before ModelBackend: a locked account gets no further than this.
+
+    No get_user(): sessions are ModelBackend's, as before (force_login picks the first backend
+    that has one).
+    """
 
     def authenticate(self, request, username=None, **kwargs):
         if request is not None and username and lock_in_force(username):
             # PermissionDenied stops Django from asking the backends after this one.
             raise PermissionDenied
-        return None
-
-    def get_user(self, user_id):
         return None

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,7 +22,7 @@ from .lockout import lock_in_force, record_failure
 def next_url(request) -> str:
     """Where to go after this step: a safe `next`, else the admin index."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -100,7 +101,7 @@ def verify(request):
     """The second step of signing in: a code from the app, or a recovery code."""
     user = request.user
     if user.is_verified():
-        return redirect(next_url(request))
+        return HttpResponseRedirect(next_url(request))
     if not two_step.has_second_factor(user):
         return redirect(f"{reverse('staff:set_up')}?{urlencode({'next': next_url(request)})}")
     if lock_in_force(user.get_username()):
@@ -112,7 +113,7 @@ def verify(request):
         if device is not None:
             request.session.cycle_key()
             otp_login(request, device)
-            return redirect(next_url(request))
+            return HttpResponseRedirect(next_url(request))
         if two_step.throttled(user, app_code=app_code):
             form.add_error(
                 "code", "Too many wrong codes in a row. Please wait a minute, then try again."

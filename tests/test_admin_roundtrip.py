@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from bookings.models import ConsultationRequest
 from pages.models import Office
-from tests.factories import valid_form_data
+from tests.factories import sign_in, valid_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,7 @@ def as_request(user):
 def test_every_admin_change_form_saves_unchanged_for_everyone_who_may_edit_it(demo_site, client):
     checked = []
     for role, user in list(editors()):
-        client.force_login(user)
+        sign_in(client, user)
         request = as_request(user)
         for model in registered_models():
             model_admin = admin.site.get_model_admin(model)
@@ -280,7 +280,7 @@ def _fresh(field, value: str) -> str:
 def test_every_admin_add_form_saves_valid_data_for_everyone_who_may_add(demo_site, client):
     added = []
     for role, user in list(editors()):
-        client.force_login(user)
+        sign_in(client, user)
         request = as_request(user)
         for model in registered_models():
             model_admin = admin.site.get_model_admin(model)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from bookings import consent
 from bookings.models import ConsultationRequest, PurgeRun, StaffNote, StatusChange
 from bookings.services import generate_reference
-from tests.factories import front_desk_group
+from tests.factories import front_desk_group, sign_in
 
 CHANGELIST = "admin:bookings_consultationrequest_changelist"
 
@@ -76,7 +76,7 @@ def editor(django_user_model):
 
 @pytest.fixture
 def desk_client(client, front_desk):
-    client.force_login(front_desk)
+    sign_in(client, front_desk)
     return client
 
 
@@ -184,7 +184,7 @@ def test_front_desk_cannot_edit_treatment_content(desk_client):
 
 def test_content_editor_cannot_see_requests(client, editor, encino):
     consultation = make_request(encino, first_name="Marisol")
-    client.force_login(editor)
+    sign_in(client, editor)
     assert changelist(client).status_code == 403
     assert client.get(change_url(consultation)).status_code == 403
     index = client.get(reverse("admin:index")).content.decode()
@@ -416,7 +416,7 @@ def test_csv_export_has_the_selected_rows_and_neutralises_formulas(desk_client, 
 
 def test_content_editor_cannot_run_request_actions(client, editor, encino):
     consultation = make_request(encino)
-    client.force_login(editor)
+    sign_in(client, editor)
     response = run_action(client, "export_csv", [consultation], follow=False)
     assert response.status_code == 403
 

@@ -206,7 +206,10 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_lockout(client, staff
 
 def test_tests_and_scripts_can_still_log_in_without_a_request(client, staff):
     assert client.login(username="frontdesk", password=STAFF_PASSWORD)
-    assert client.get(f"/{settings.ADMIN_URL}").status_code == 200
+    # The password is only the first step: admin still asks for the second.
+    response = client.get(f"/{settings.ADMIN_URL}")
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/{settings.ADMIN_URL}two-step/")
 
 
 def test_staff_sessions_end_with_the_browser_and_after_two_idle_hours(client, staff):
