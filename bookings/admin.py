@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language_info
 
+from staff.access import Action, record_access
+from staff.admin_mixins import RecordedPatientAdminMixin
+
 from .models import ConsultationRequest, Notification, PurgeRun, StaffNote, StatusChange
 from .services import assign, change_status
 
@@ -182,7 +185,7 @@ SUBMISSION_FIELDS = [
 
 
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(admin.ModelAdmin):
+class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "patient_name",
@@ -386,6 +389,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         rows = queryset.select_related("office", "treatment", "assigned_to").order_by("-created_at")
         for consultation in rows:
             writer.writerow([csv_safe(value(consultation)) for _, value in CSV_COLUMNS])
+        # In the transaction RecordedPatientAdminMixin opened: no record, no file.
+        record_access(request=request, action=Action.EXPORT, references=[c.reference for c in rows])
         logger.info("User %s exported %d consultation requests", request.user.pk, len(rows))
         return response
 

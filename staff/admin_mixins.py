@@ -4,6 +4,7 @@ import re
 
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
@@ -46,6 +47,8 @@ class RecordedPatientAdminMixin:
         return super().get_search_results(request, queryset, search_term)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before the lookup: no 404-or-403 hint of what exists
         with transaction.atomic(), serving(request):
             response = super().change_view(request, object_id, form_url, extra_context)
             original = (getattr(response, "context_data", None) or {}).get("original")

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from bookings.models import ConsultationRequest
 from pages.models import Office
+from staff.models import StaffProfile
 from tests.factories import sign_in, valid_form_data
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +173,8 @@ def editors():
     for group in Group.objects.order_by("name"):
         user = User.objects.create_user(group.name.lower().replace(" ", "-"), is_staff=True)
         user.groups.add(group)
+        # Every office's requests, so the front desk's walk reaches each of them.
+        StaffProfile.objects.create(user=user, all_offices=True)
         yield group.name, User.objects.get(pk=user.pk)  # a fresh permission cache
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from bookings import consent
 from bookings.models import ConsultationRequest, PurgeRun, StaffNote, StatusChange
 from bookings.services import generate_reference
+from staff.models import StaffProfile
 from tests.factories import front_desk_group, sign_in
 
 CHANGELIST = "admin:bookings_consultationrequest_changelist"
@@ -60,6 +61,7 @@ def los_angeles(offices):
 def front_desk(django_user_model):
     user = django_user_model.objects.create_user("desk", "desk@example.org", is_staff=True)
     user.groups.add(front_desk_group())
+    StaffProfile.objects.create(user=user, all_offices=True)
     return user
 
 

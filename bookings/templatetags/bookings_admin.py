@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from pages.models import Office
+from staff.offices import scoped_to_offices, visible_offices
 
 from ..models import ConsultationRequest, one_business_day_before
 
@@ -18,7 +18,8 @@ def consultation_summary(context):
         return None
     stale_before = one_business_day_before(timezone.now())
     waiting = Q(consultation_requests__status=ConsultationRequest.Status.NEW)
-    offices = Office.objects.annotate(
+    # Only the offices this person works for (staff/offices.py).
+    offices = visible_offices(request.user).annotate(
         new_count=Count("consultation_requests", filter=waiting),
         stale_count=Count(
             "consultation_requests",
@@ -35,7 +36,8 @@ def consultation_summary(context):
         }
         for office in offices
     ]
-    oldest = ConsultationRequest.objects.waiting().select_related("office").order_by("created_at")
+    waiting_here = scoped_to_offices(ConsultationRequest.objects.waiting(), request.user)
+    oldest = waiting_here.select_related("office").order_by("created_at")
     return {
         "rows": rows,
         "oldest": oldest.first(),
