@@ -84,7 +84,14 @@ def set_up(request):
                 codes=codes,
                 first_time=True,
             )
-        form.add_error("code", "That code did not match. Please enter the code your app shows now.")
+        if not device.verify_is_allowed()[0]:
+            form.add_error(
+                "code", "Too many wrong codes in a row. Please wait a minute, then try again."
+            )
+        else:
+            form.add_error(
+                "code", "That code did not match. Please enter the code your app shows now."
+            )
     return page(
         request,
         "staff/set_up.html",

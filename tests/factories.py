@@ -11,7 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from modeltranslation.translator import translator
 
 from bookings import consent
+from bookings.models import ConsultationRequest
 from bookings.roles import FRONT_DESK
+from bookings.services import generate_reference
 from bookings.spam import issue_form_token
 from pages.models import (
     FAQ,
@@ -181,3 +183,28 @@ def valid_form_data(office, /, **overrides) -> dict:
 def front_desk_group() -> Group:
     """The "Front desk" group (made and kept in step after every migrate, bookings/roles.py)."""
     return Group.objects.get(name=FRONT_DESK)
+
+
+def make_consultation(office, *, age=timedelta(minutes=5), **fields) -> ConsultationRequest:
+    """A stored consultation request at office, as a patient's form would have made it."""
+    now = timezone.now()
+    values = {
+        "first_name": "Ana",
+        "last_name": "Ruiz",
+        "email": "ana.ruiz@example.org",
+        "phone": "+12133734253",
+        "patient_status": "new",
+        "contact_method": "phone",
+        "message": "Could someone call me about a knee appointment?",
+        "consent_version": consent.CURRENT.version,
+        "consent_text": consent.CURRENT.contact,
+        "consent_to_contact": True,
+        "consented_at": now - age,
+        "created_at": now - age,
+        "reference": generate_reference(office.reference_prefix),
+        "form_token": generate_reference("TOK") + generate_reference("K"),
+        **fields,
+    }
+    if values.get("status") == "spam" and not values.get("spam_reason"):
+        values["spam_reason"] = "honeypot"
+    return ConsultationRequest.objects.create(office=office, **values)
