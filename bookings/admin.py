@@ -208,7 +208,6 @@ class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
     search_fields = ["reference", "first_name", "last_name", "email", "phone"]
     search_help_text = "Search by reference, name, email or phone number (any format)."
     ordering = ["-created_at"]
-    date_hierarchy = "created_at"
     list_select_related = ["office", "treatment", "assigned_to"]
     list_per_page = 50
     readonly_fields = SUBMISSION_FIELDS

@@ -22,6 +22,7 @@ def indexes():
         for column in SEARCHED
     ]
     found.append(Index(fields=["office", "status", "created_at"], name="staff_office_status"))
+    found.append(Index(fields=["phone"], name="staff_request_phone"))
     return found
 
 
