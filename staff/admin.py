@@ -24,6 +24,10 @@ admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
 
 
+class StaffAdminMedia:
+    css = {"all": ["staff/admin.css"]}
+
+
 @admin.register(AccessRecord)
 class AccessRecordAdmin(admin.ModelAdmin):
     """Read-only for everyone: the record cannot be added to, changed or deleted in admin."""
@@ -45,6 +49,8 @@ class AccessRecordAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
     actions = ["export_csv"]
+
+    Media = StaffAdminMedia
 
     @admin.display(description="request or search")
     def what(self, record):
@@ -100,6 +106,7 @@ class AccountLockAdmin(admin.ModelAdmin):
     readonly_fields = fields
     search_fields = ["username"]
     actions = ["lift"]
+    Media = StaffAdminMedia
 
     @admin.display(boolean=True, description="in force")
     def in_force(self, lock):
@@ -162,6 +169,7 @@ class StaffUserAdmin(UserAdmin):
     inlines = [StaffProfileInline, TwoStepDeviceInline]
     list_display = [*UserAdmin.list_display, "two_step"]
     actions = ["reset_two_step"]
+    Media = StaffAdminMedia
 
     def get_inlines(self, request, obj):
         # Offices and devices are set on the user's page once the account exists.
