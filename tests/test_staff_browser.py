@@ -162,3 +162,18 @@ def test_a_superuser_resets_a_lost_phone_and_the_member_sets_up_a_new_one(
     log_in(page, "desk")
     expect(page).to_have_url(re.compile(r"/admin/two-step/set-up/"))
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_setting_up_and_signing_in_with_a_code_work_without_javascript(chromium, live_server):
+    make_staff("desk", password=PASSWORD, groups=[Group.objects.get(name=FRONT_DESK)])
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, "desk")
+    expect(page).to_have_url(re.compile(r"/admin/two-step/set-up/"))
+    page.get_by_label("Code").fill(totp_code(TOTPDevice.objects.get(user__username="desk")))
+    page.get_by_role("button", name="Confirm and continue").click()
+    expect(page.locator(".two-step-codes li")).to_have_count(10)
+    page.get_by_role("link", name="I have saved them, continue").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    context.close()

@@ -13,6 +13,14 @@ from django.db.models.functions import Upper
 SEARCHED = ["first_name", "last_name", "email", "phone", "reference"]
 
 
+class TrigramExtensionOnPostgreSQL(TrigramExtension):
+    """pg_trgm on PostgreSQL (nothing elsewhere); left installed when migrating back, since
+    other things may use it."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return
+
+
 def indexes():
     from django.contrib.postgres.indexes import GinIndex, OpClass
     from django.db.models import Index
@@ -49,7 +57,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # pg_trgm; does nothing on other databases.
-        TrigramExtension(),
+        TrigramExtensionOnPostgreSQL(),
         migrations.RunPython(add_indexes, remove_indexes),
     ]
