@@ -616,8 +616,9 @@ def targets(results) -> dict:
     if "booking_post" in results:
         label = f"booking POST ≥ 150 stored/s ({results['config']['database']})"
         checks[label] = (results["booking_post"]["stored_per_s"], 150)
-    for name, page in results.get("admin_at_scale", {}).get("pages", {}).items():
-        checks[f"admin {name} ≤ 100 ms at 200,000 requests"] = (-page["median_ms"], -100)
+    if results["config"]["database"] == "PostgreSQL":  # SQLite is for local work only
+        for name, page in results.get("admin_at_scale", {}).get("pages", {}).items():
+            checks[f"admin {name} ≤ 100 ms at 200,000 requests"] = (-page["median_ms"], -100)
     return {
         name: {"value": abs(value), "met": value >= goal} for name, (value, goal) in checks.items()
     }
