@@ -207,6 +207,11 @@ def test_a_front_desk_member_sees_only_their_offices_requests(
 
     listing = client.get(CHANGELIST).content.decode()
     assert mine.reference in listing and theirs.reference not in listing
+    # The office filter offers only Encino; asking for Los Angeles anyway shows nothing of it.
+    assert f"office__id__exact={encino.pk}" in listing
+    assert f"office__id__exact={los_angeles.pk}" not in listing
+    other = client.get(CHANGELIST, {"office__id__exact": los_angeles.pk}).content.decode()
+    assert change_url(theirs) not in other
     assert client.get(change_url(mine)).status_code == 200
     assert client.get(change_url(theirs)).status_code == 404
     for term in ["Lucia", theirs.reference, "(213) 373-4253"]:
