@@ -239,6 +239,8 @@ def bench_env(database_url: str) -> dict:
         TRUSTED_PROXY_COUNT="1",
         # Notifications are sent, to nowhere: the console backend would print patient data.
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        # Production settings refuse to start without it (clinic_site/checks.py).
+        SITE_URL=os.environ.get("SITE_URL") or "http://127.0.0.1:8000",
         PYTHONUNBUFFERED="1",
     )
     return env

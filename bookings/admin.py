@@ -2,19 +2,29 @@ import csv
 import logging
 
 import phonenumbers
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_info
 
 from staff.access import Action, record_access
 from staff.admin_mixins import RecordedPatientAdminMixin
 
-from .models import ConsultationRequest, Notification, PurgeRun, StaffNote, StatusChange
+from .forms import normalise_name
+from .models import (
+    ConsultationRequest,
+    Notification,
+    PurgeRun,
+    StaffNote,
+    StatusChange,
+)
+from .roles import FRONT_DESK
 from .services import assign, change_status
 
 logger = logging.getLogger(__name__)
@@ -40,6 +50,43 @@ def as_e164(text: str) -> str:
     if not phonenumbers.is_possible_number(number):
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def readable_phone(e164: str) -> str:
+    """A stored number as people write it: (818) 555-0199 in the US, +44 20 7946 0958 abroad."""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def staff_name(user) -> str:
+    """How staff are named to each other: the full name, else the username."""
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def assignable_staff(*, also_pk=None):
+    """Active front-desk staff by name, plus the user also_pk (a request's current assignee)."""
+    who = Q(is_active=True, is_staff=True, groups__name=FRONT_DESK)
+    if also_pk is not None:
+        who |= Q(pk=also_pk)
+    return (
+        get_user_model()
+        .objects.filter(who)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return staff_name(user)
 
 
 def plural(count: int, word: str) -> str:
@@ -109,11 +156,20 @@ class LanguageFilter(admin.SimpleListFilter):
         return queryset.filter(Q(language=value) | Q(language__startswith=f"{value}-"))
 
 
+class StaffNoteForm(forms.ModelForm):
+    class Meta:
+        model = StaffNote
+        fields = ["body"]
+        # A table's column heading is no label: screen readers need the field named.
+        widgets = {"body": forms.Textarea(attrs={"rows": 2, "aria-label": "New staff note"})}
+
+
 class StaffNoteInline(admin.TabularInline):
     model = StaffNote
+    form = StaffNoteForm
     extra = 1
-    fields = ["body", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
+    fields = ["body", "written_by", "written_at"]
+    readonly_fields = ["written_by", "written_at"]
     can_delete = False
     verbose_name = "staff note"
     verbose_name_plural = "staff notes (visible to staff only)"
@@ -121,6 +177,16 @@ class StaffNoteInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         # Notes are a record: staff add new ones, nobody rewrites old ones.
         return False
+
+    @admin.display(description="author")
+    def written_by(self, note):
+        # A name, not Django's link to the user admin, which front desk may not open.
+        return staff_name(note.author) if note.author_id else ""
+
+    @admin.display(description="written at")
+    def written_at(self, note):
+        # A blank row's default would show the time the page was opened: say nothing yet.
+        return localize(timezone.localtime(note.created_at)) if note.pk else ""
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -133,7 +199,7 @@ class StatusChangeInline(admin.TabularInline):
 
     @admin.display(description="by")
     def who(self, change):
-        return change.changed_by or "the website"
+        return staff_name(change.changed_by) if change.changed_by_id else "the website"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -145,10 +211,25 @@ class StatusChangeInline(admin.TabularInline):
 class NotificationInline(admin.TabularInline):
     model = Notification
     extra = 0
-    fields = ["kind", "status", "attempts", "last_attempt_at", "sent_at", "last_error"]
+    # Two columns, so the table fits a phone without a scrolling box no keyboard can reach.
+    fields = ["kind", "outcome"]
     readonly_fields = fields
     can_delete = False
     verbose_name_plural = "emails"
+
+    @admin.display(description="outcome")
+    def outcome(self, notification):
+        when = localize(timezone.localtime(notification.last_attempt_at or notification.created_at))
+        tries = "1 try" if notification.attempts == 1 else f"{notification.attempts} tries"
+        if notification.status == Notification.Status.SENT:
+            return f"Sent {localize(timezone.localtime(notification.sent_at))}"
+        if notification.status == Notification.Status.PENDING:
+            return "Waiting to be sent"
+        if notification.status == Notification.Status.SENDING:
+            return f"Being sent (since {when})"
+        if notification.attempts >= settings.BOOKINGS_NOTIFICATION_MAX_ATTEMPTS:
+            return f"Given up after {tries}, the last {when}: {notification.last_error}"
+        return f"Failed ({tries}, the last {when}); will retry: {notification.last_error}"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -161,7 +242,7 @@ SUBMISSION_FIELDS = [
     "reference",
     "created_at",
     "office",
-    "treatment",
+    "treatment_name",
     "patient_status",
     "first_name",
     "last_name",
@@ -174,6 +255,9 @@ SUBMISSION_FIELDS = [
     "language_name",
     "message",
     "medical_warning_shown",
+    "rate_limit_note",
+    "correction_of",
+    "corrected_by",
     "consent_to_contact",
     "consent_to_texts",
     "consent_version",
@@ -190,11 +274,11 @@ class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
         "reference",
         "patient_name",
         "office",
-        "treatment",
+        "treatment_name",
         "language_name",
-        "status",
+        "status_shown",
         "age",
-        "assigned_to",
+        "assignee",
     ]
     list_filter = [
         StatusFilter,
@@ -203,19 +287,31 @@ class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
         LanguageFilter,
         ("treatment", admin.RelatedOnlyFieldListFilter),
         ("created_at", admin.DateFieldListFilter),
+        "over_rate_limit",
         "spam_reason",
     ]
     search_fields = ["reference", "first_name", "last_name", "email", "phone"]
     search_help_text = "Search by reference, name, email or phone number (any format)."
     ordering = ["-created_at"]
-    list_select_related = ["office", "treatment", "assigned_to"]
+    list_select_related = ["office", "assigned_to", "corrects"]
     list_per_page = 50
     readonly_fields = SUBMISSION_FIELDS
     fieldsets = [
         ("Workflow", {"fields": ["status", "assigned_to", "spam_reason", "updated_at"]}),
         (
             "Request",
-            {"fields": ["reference", "created_at", "office", "treatment", "patient_status"]},
+            {
+                "fields": [
+                    "reference",
+                    "created_at",
+                    "office",
+                    "treatment_name",
+                    "patient_status",
+                    "rate_limit_note",
+                    "correction_of",
+                    "corrected_by",
+                ]
+            },
         ),
         (
             "Patient",
@@ -270,6 +366,54 @@ class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
     def language_name(self, consultation):
         return consultation.language_name or "–"
 
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, consultation):
+        flags = []
+        if consultation.over_rate_limit:
+            flags.append("sent over the rate limit")
+        if consultation.corrects_id:
+            flags.append(f"corrects {consultation.corrects.reference}")
+        if consultation.latest_correction:
+            flags.append(f"corrected by {consultation.latest_correction}")
+        return format_html(
+            "{}{}",
+            consultation.get_status_display(),
+            format_html_join("", ' <span class="bookings-flag">· {}</span>', ((f,) for f in flags)),
+        )
+
+    @admin.display(description="sent over the rate limit")
+    def rate_limit_note(self, consultation):
+        if not consultation.over_rate_limit:
+            return "No"
+        return (
+            "Yes: its connection had sent many requests in a few minutes. Check it looks "
+            "genuine before calling; the patient was asked to phone and got no email from us."
+        )
+
+    @admin.display(description="corrects")
+    def correction_of(self, consultation):
+        earlier = consultation.corrects
+        if earlier is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>: the patient sent the same form again with changed details; '
+            "this is the newer version.",
+            earlier.get_admin_url(),
+            earlier.reference,
+        )
+
+    @admin.display(description="corrected by")
+    def corrected_by(self, consultation):
+        corrections = consultation.corrections.order_by("created_at")
+        return (
+            format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((correction.get_admin_url(), correction.reference) for correction in corrections),
+            )
+            or "–"
+        )
+
     @admin.display(description="age", ordering="created_at")
     def age(self, consultation):
         if consultation.is_stale:
@@ -279,19 +423,17 @@ class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
             )
         return consultation.age
 
+    @admin.display(description="assigned to", ordering="assigned_to__first_name")
+    def assignee(self, consultation):
+        return staff_name(consultation.assigned_to) or "–"
+
     @admin.display(description="email")
     def email_link(self, consultation):
         return format_html('<a href="mailto:{0}">{0}</a>', consultation.email)
 
     @admin.display(description="phone")
     def phone_link(self, consultation):
-        number = phonenumbers.parse(consultation.phone)
-        shown = phonenumbers.format_number(
-            number,
-            phonenumbers.PhoneNumberFormat.NATIONAL
-            if number.country_code == 1
-            else phonenumbers.PhoneNumberFormat.INTERNATIONAL,
-        )
+        shown = readable_phone(consultation.phone)
         if consultation.phone_extension:
             shown = f"{shown} ext. {consultation.phone_extension}"
         return format_html('<a href="tel:{}">{}</a>', consultation.phone, shown)
@@ -304,12 +446,36 @@ class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
         # Requests come only from patients through the website.
         return False
 
+    def get_queryset(self, request):
+        # The list's age column marks requests that stale() lists; its status column names
+        # the newest correction a patient sent of a request.
+        newest_correction = ConsultationRequest.objects.filter(corrects=OuterRef("pk")).order_by(
+            "-created_at"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .with_staleness()
+            .annotate(latest_correction=Subquery(newest_correction.values("reference")[:1]))
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "assigned_to" in form.base_fields:
+            # Front desk by name; the current assignee stays listed, so saving keeps them.
+            field = form.base_fields["assigned_to"]
+            field.queryset = assignable_staff(also_pk=obj.assigned_to_id if obj else None)
+        return form
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            kwargs["form_class"] = StaffChoiceField
+            kwargs["queryset"] = assignable_staff()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
+        # Names are stored normalised (see normalise_name); so is what staff type.
+        search_term = normalise_name(search_term)
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         phone = as_e164(search_term)
         if phone:
@@ -317,14 +483,13 @@ class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
         return results, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
-        new_status = obj.status
-        status_changed = change and "status" in form.changed_data
-        if status_changed:
-            # The status moves through change_status() so history and emails follow.
-            obj.status = form.initial["status"]
-        obj.save(update_fields=["assigned_to", "updated_at"])
-        if status_changed:
-            change_status(obj, new_status, by=request.user)
+        # Through the services, as the actions do: history and emails follow a status change,
+        # and saving the page unchanged changes nothing (not even updated_at, which retention
+        # counts from).
+        if change and "assigned_to" in form.changed_data:
+            assign(obj, to=obj.assigned_to)
+        if change and "status" in form.changed_data:
+            change_status(obj, obj.status, by=request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not StaffNote:
@@ -370,7 +535,7 @@ class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Assign selected to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
-        assigned = sum(assign(c, request.user) for c in queryset)
+        assigned = sum(assign(c, to=request.user) for c in queryset)
         self.message_user(request, f"{plural(assigned, 'request')} assigned to you.")
 
     @admin.action(description="Export selected to CSV", permissions=["view"])
@@ -385,7 +550,7 @@ class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
         response.write("\ufeff")
         writer = csv.writer(response)
         writer.writerow([heading for heading, _ in CSV_COLUMNS])
-        rows = queryset.select_related("office", "treatment", "assigned_to").order_by("-created_at")
+        rows = queryset.select_related("office", "assigned_to", "corrects").order_by("-created_at")
         for consultation in rows:
             writer.writerow([csv_safe(value(consultation)) for _, value in CSV_COLUMNS])
         # In the transaction RecordedPatientAdminMixin opened: no record, no file.
@@ -399,11 +564,12 @@ CSV_COLUMNS = [
     ("Received", lambda c: timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M")),
     ("Status", lambda c: c.get_status_display()),
     ("Office", lambda c: c.office.name),
-    ("Treatment", lambda c: c.treatment or ""),
+    ("Treatment", lambda c: c.treatment_name),
     ("First name", lambda c: c.first_name),
     ("Last name", lambda c: c.last_name),
     ("Email", lambda c: c.email),
-    ("Phone", lambda c: c.phone),
+    # US numbers in national form start with "(", so the formula guard leaves them alone.
+    ("Phone", lambda c: readable_phone(c.phone)),
     ("Extension", lambda c: c.phone_extension),
     ("New or existing", lambda c: c.get_patient_status_display()),
     ("Contact by", lambda c: c.get_contact_method_display()),
@@ -412,8 +578,9 @@ CSV_COLUMNS = [
     ("Preferred time", lambda c: c.get_preferred_time_display()),
     ("Payment", lambda c: c.get_payment_display()),
     ("Language", lambda c: c.language_name),
-    ("Assigned to", lambda c: c.assigned_to or ""),
+    ("Assigned to", lambda c: staff_name(c.assigned_to)),
     ("Message", lambda c: c.message),
+    ("Corrects", lambda c: c.corrects.reference if c.corrects_id else ""),
 ]
 
 

@@ -1,3 +1,4 @@
+import re
 import unicodedata
 
 import phonenumbers
@@ -6,7 +7,9 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -39,12 +42,52 @@ def reject_control_characters_in_text(value: str) -> None:
     reject_control_characters(value, allowed="\n\t")
 
 
+NAME_MAX_LENGTH = 60
+# Besides letters (any alphabet, with their accents): the marks names are written with.
+NAME_PUNCTUATION = frozenset(" -‐'’.")
+# A word, a dot and a word, as in a web address ("evil.example"); initials ("J.R.") pass.
+ADDRESS_LIKE = re.compile(r"[^\W\d_]{2,}\.[^\W\d_]{2,}")
+
+
+def looks_like_an_address(value: str) -> bool:
+    return "@" in value or "://" in value or bool(ADDRESS_LIKE.search(value))
+
+
+def validate_name(value: str) -> None:
+    """A name, not a message: letters and the few marks names use; no web or email address."""
+    if looks_like_an_address(value):
+        raise ValidationError(
+            gettext("Please enter only your name here, without web or email addresses."),
+            code="name_has_address",
+        )
+    if any(not is_name_character(ch) for ch in value):
+        raise ValidationError(
+            gettext(
+                "Please use only letters, spaces, hyphens (-), apostrophes (') and periods (.) "
+                "in your name."
+            ),
+            code="name_characters",
+        )
+
+
+def is_name_character(ch: str) -> bool:
+    # Control characters get their own message (reject_control_characters).
+    return ch in NAME_PUNCTUATION or unicodedata.category(ch)[0] in {"L", "M"} or ch < " "
+
+
+def normalise_name(value: str) -> str:
+    """One way of writing each letter (NFC), without invisible format characters (zero-width
+    spaces and joiners, bidi overrides, soft hyphens), so staff can search for what they see."""
+    value = unicodedata.normalize("NFC", value)
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
 class NameField(forms.CharField):
     """A name on one line: newlines, tabs and runs of spaces become one space."""
 
     def to_python(self, value):
         # A line break in a name could break an email header; keep the words, drop the breaks.
-        return " ".join(super().to_python(value).split())
+        return " ".join(normalise_name(super().to_python(value)).split())
 
 
 class MessageField(forms.CharField):
@@ -66,7 +109,8 @@ class ConsultationRequestForm(forms.Form):
 
     first_name = NameField(
         label=_("First name"),
-        max_length=100,
+        max_length=NAME_MAX_LENGTH,
+        validators=[validate_name],
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
         error_messages={
             "required": _("Please enter your first name."),
@@ -78,7 +122,8 @@ class ConsultationRequestForm(forms.Form):
     )
     last_name = NameField(
         label=_("Last name"),
-        max_length=100,
+        max_length=NAME_MAX_LENGTH,
+        validators=[validate_name],
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
         error_messages={
             "required": _("Please enter your last name."),
@@ -222,6 +267,11 @@ class ConsultationRequestForm(forms.Form):
         self.consent = wording
         self.fields["consent_to_contact"].label = wording.contact
         self.fields["consent_to_texts"].label = wording.texts
+        # Next to the consent, and read out with it (Django links help text by aria-describedby).
+        self.fields["consent_to_contact"].help_text = format_html(
+            gettext('How we use and protect your details: our <a href="{url}">privacy notice</a>.'),
+            url=reverse("pages:site_page_short", kwargs={"slug": "privacy"}),
+        )
         self.fields["consent_wording"].initial = version
         if not self.is_bound:
             self.fields["token"].initial = issue_form_token()

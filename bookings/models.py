@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language_info, pgettext
@@ -43,13 +43,24 @@ def describe_age(created: datetime, now: datetime | None = None) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
+def one_of(field: str, choices, *, blank: bool = False, name: str) -> models.CheckConstraint:
+    """A database check that a choice field holds one of its choices (or "" if blank)."""
+    allowed = ["", *choices.values] if blank else list(choices.values)
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": allowed}), name=name)
+
+
 class ConsultationRequestQuerySet(models.QuerySet):
     def waiting(self):
         return self.filter(status=ConsultationRequest.Status.NEW)
 
     def stale(self, now: datetime | None = None):
-        """New requests nobody has picked up for more than one business day."""
+        """New requests nobody has picked up for more than one business day: the one rule."""
         return self.waiting().filter(created_at__lt=one_business_day_before(now or timezone.now()))
+
+    def with_staleness(self, now: datetime | None = None):
+        """Each request with is_stale: whether stale() lists it."""
+        stale = ConsultationRequest.objects.stale(now).filter(pk=OuterRef("pk"))
+        return self.annotate(is_stale=Exists(stale))
 
     def purgeable(self, cutoff: datetime):
         return self.filter(
@@ -58,37 +69,50 @@ class ConsultationRequestQuerySet(models.QuerySet):
         )
 
 
+# Choices live at module level so the models' Meta can check them in the database.
+class RequestStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    SCHEDULED = "scheduled", _("Scheduled")
+    CLOSED = "closed", _("Closed")
+    SPAM = "spam", _("Spam")
+
+
+class SpamReason(models.TextChoices):
+    HONEYPOT = "honeypot", _("Honeypot: a hidden field was filled in")
+    TOO_FAST = "too_fast", _("Too fast: sent seconds after the form was shown")
+    STAFF = "staff", _("Marked as spam by staff")
+
+
+class PatientStatus(models.TextChoices):
+    NEW = "new", _("New patient")
+    EXISTING = "existing", _("Existing patient")
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    EMAIL = "email", _("Email")
+    TEXT = "text", _("Text message")
+
+
+class TimeOfDay(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    AFTERNOON = "afternoon", _("Afternoon")
+
+
+class Payment(models.TextChoices):
+    INSURANCE = "insurance", _("Insurance")
+    SELF_PAY = "self_pay", _("Self-pay")
+    NOT_SURE = "not_sure", _("Not sure yet")
+
+
 class ConsultationRequest(models.Model):
-    class Status(models.TextChoices):
-        NEW = "new", _("New")
-        CONTACTED = "contacted", _("Contacted")
-        SCHEDULED = "scheduled", _("Scheduled")
-        CLOSED = "closed", _("Closed")
-        SPAM = "spam", _("Spam")
-
-    class SpamReason(models.TextChoices):
-        HONEYPOT = "honeypot", _("Honeypot: a hidden field was filled in")
-        TOO_FAST = "too_fast", _("Too fast: sent seconds after the form was shown")
-        RATE_LIMITED = "rate_limited", _("Rate limited: too many requests from one connection")
-        STAFF = "staff", _("Marked as spam by staff")
-
-    class PatientStatus(models.TextChoices):
-        NEW = "new", _("New patient")
-        EXISTING = "existing", _("Existing patient")
-
-    class ContactMethod(models.TextChoices):
-        PHONE = "phone", _("Phone call")
-        EMAIL = "email", _("Email")
-        TEXT = "text", _("Text message")
-
-    class TimeOfDay(models.TextChoices):
-        MORNING = "morning", _("Morning")
-        AFTERNOON = "afternoon", _("Afternoon")
-
-    class Payment(models.TextChoices):
-        INSURANCE = "insurance", _("Insurance")
-        SELF_PAY = "self_pay", _("Self-pay")
-        NOT_SURE = "not_sure", _("Not sure yet")
+    Status = RequestStatus
+    SpamReason = SpamReason
+    PatientStatus = PatientStatus
+    ContactMethod = ContactMethod
+    TimeOfDay = TimeOfDay
+    Payment = Payment
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
 
@@ -101,12 +125,20 @@ class ConsultationRequest(models.Model):
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="consultation_requests"
     )
+    # A treatment patients asked about cannot be deleted (only unpublished); its name is kept
+    # as well, as it read when the request was sent.
     treatment = models.ForeignKey(
         Treatment,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="consultation_requests",
+    )
+    treatment_name = models.CharField(
+        "treatment",
+        max_length=120,
+        blank=True,
+        help_text="The treatment's English name when the request was sent.",
     )
     patient_status = models.CharField(max_length=10, choices=PatientStatus.choices)
     contact_method = models.CharField(max_length=10, choices=ContactMethod.choices)
@@ -121,6 +153,13 @@ class ConsultationRequest(models.Model):
         default=False,
         help_text="The patient was told the message looked medical and chose to send it.",
     )
+    # Kept for staff, not as spam: a family or office on one connection can be behind it.
+    over_rate_limit = models.BooleanField(
+        "sent over the rate limit",
+        default=False,
+        help_text="Its connection had sent many requests in a few minutes: check it looks "
+        "genuine before calling. The patient was asked to phone and got no email from us.",
+    )
 
     # Consent evidence: the exact words agreed to, their version and when.
     consent_version = models.CharField(max_length=20)
@@ -131,6 +170,16 @@ class ConsultationRequest(models.Model):
 
     # One-time token of the form the request came from; a resent form is recognised by it.
     form_token = models.CharField(max_length=64, unique=True, editable=False)
+    # The same form sent again with different details: a new request that corrects the first.
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="corrections",
+        help_text="The patient sent this form again with changes; this is the newer version.",
+    )
 
     # Front-desk workflow.
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
@@ -157,6 +206,14 @@ class ConsultationRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="spam") | ~Q(spam_reason=""), name="spam_has_a_reason"
             ),
+            one_of("status", RequestStatus, name="consultation_status_valid"),
+            one_of("spam_reason", SpamReason, blank=True, name="consultation_spam_reason_valid"),
+            one_of("patient_status", PatientStatus, name="consultation_patient_status_valid"),
+            one_of("contact_method", ContactMethod, name="consultation_contact_method_valid"),
+            one_of(
+                "preferred_time", TimeOfDay, blank=True, name="consultation_preferred_time_valid"
+            ),
+            one_of("payment", Payment, blank=True, name="consultation_payment_valid"),
         ]
 
     def __str__(self):
@@ -184,10 +241,12 @@ class ConsultationRequest(models.Model):
         return self.status == self.Status.SPAM
 
     @property
-    def is_stale(self) -> bool:
-        return self.status == self.Status.NEW and self.created_at < one_business_day_before(
-            timezone.now()
-        )
+    def notification_kinds(self) -> list[str]:
+        """The office always hears of a request; the patient unless it came over the rate limit,
+        where an acknowledgement would let a flood of requests mail any address."""
+        if self.over_rate_limit:
+            return [Notification.Kind.OFFICE]
+        return list(Notification.Kind.values)
 
     @property
     def age(self) -> str:
@@ -248,6 +307,15 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "pk"]
+        constraints = [
+            one_of(
+                "from_status",
+                RequestStatus,
+                blank=True,
+                name="status_change_from_status_valid",
+            ),
+            one_of("to_status", RequestStatus, name="status_change_to_status_valid"),
+        ]
 
     def __str__(self):
         return f"{self.from_status or 'received'} → {self.to_status}"
@@ -265,7 +333,8 @@ class StaffNote(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"Note by {self.author} on {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+        author = self.author.get_full_name() or self.author.get_username()
+        return f"Note by {author} on {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 # A send that crashed half-way (a killed worker) is tried again after this long.
@@ -287,16 +356,21 @@ class NotificationQuerySet(models.QuerySet):
         return self.claimable(now).exclude(consultation__status=ConsultationRequest.Status.SPAM)
 
 
-class Notification(models.Model):
-    class Kind(models.TextChoices):
-        OFFICE = "office", _("Office inbox")
-        PATIENT = "patient", _("Patient acknowledgement")
+class NotificationKind(models.TextChoices):
+    OFFICE = "office", _("Office inbox")
+    PATIENT = "patient", _("Patient acknowledgement")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed, will retry")
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+
+
+class Notification(models.Model):
+    Kind = NotificationKind
+    Status = NotificationStatus
 
     consultation = models.ForeignKey(
         ConsultationRequest, on_delete=models.CASCADE, related_name="notifications"
@@ -316,7 +390,9 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["consultation", "kind"], name="one_notification_per_kind"
-            )
+            ),
+            one_of("kind", NotificationKind, name="notification_kind_valid"),
+            one_of("status", NotificationStatus, name="notification_status_valid"),
         ]
 
     def __str__(self):

@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -28,6 +28,18 @@ class Email:
     subject: str
     body: str
     to: list[str]
+    reply_to: tuple[str, ...] = ()
+
+
+def send_email(email: Email) -> None:
+    """Send from the site's address; raises whatever the mail backend raises."""
+    EmailMessage(
+        single_line(email.subject),
+        email.body,
+        settings.DEFAULT_FROM_EMAIL,
+        email.to,
+        reply_to=list(email.reply_to),
+    ).send()
 
 
 def build_email(notification: Notification) -> Email:
@@ -60,6 +72,8 @@ def build_email(notification: Notification) -> Email:
             % {"reference": consultation.reference},
             body=render_to_string("bookings/email/patient_acknowledgement.txt", context),
             to=[consultation.email],
+            # A reply reaches the office's front desk, not a no-reply box.
+            reply_to=(consultation.office.consultation_email,),
         )
 
 
@@ -71,12 +85,13 @@ def queue_notifications(consultation: ConsultationRequest, *, new: bool = False)
     """
     if new:
         notifications = Notification.objects.bulk_create(
-            Notification(consultation=consultation, kind=kind) for kind in Notification.Kind.values
+            Notification(consultation=consultation, kind=kind)
+            for kind in consultation.notification_kinds
         )
         # robust: whatever happens while sending, the patient still gets the thanks page.
         transaction.on_commit(lambda: send_notifications(notifications), robust=True)
         return
-    for kind in Notification.Kind.values:
+    for kind in consultation.notification_kinds:
         Notification.objects.get_or_create(consultation=consultation, kind=kind)
     pk = consultation.pk
     transaction.on_commit(lambda: send_notifications_for(pk), robust=True)
@@ -100,14 +115,7 @@ def deliver(notification: Notification) -> bool:
     try:
         if notification.consultation.is_spam or not _claim(notification):
             return False
-        email = build_email(notification)
-        send_mail(
-            single_line(email.subject),
-            email.body,
-            settings.DEFAULT_FROM_EMAIL,
-            email.to,
-            fail_silently=False,
-        )
+        send_email(build_email(notification))
     except Exception as error:  # any failure must be recorded, never raised
         logger.exception("Notification %s could not be sent", notification.pk)
         _record(notification.pk, status=Notification.Status.FAILED, last_error=describe(error))

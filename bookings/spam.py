@@ -1,4 +1,5 @@
-"""Spam defences without third parties: a signed one-time form token and a shared rate limit."""
+"""Spam defences without third parties: a signed one-time form token and a shared rate limit
+(counted per worker while the shared cache is down)."""
 
 import logging
 import secrets
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache as default_cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
@@ -50,15 +52,28 @@ class RateLimitResult:
     count: int
     limit: int
     keep: int
+    # False when the shared cache failed and this worker counted on its own.
+    shared: bool = True
 
     @property
     def allowed(self) -> bool:
         return self.count <= self.limit
 
     @property
-    def keep_as_spam(self) -> bool:
-        """Over the limit but still stored, so a real patient behind a busy network is not lost."""
-        return self.limit < self.count <= self.limit + self.keep
+    def kept_for_review(self) -> bool:
+        """Over the limit but still stored, so a real patient behind a busy network is not lost.
+
+        While the shared count is down every request is stored: one worker's count cannot tell
+        a flood from a busy office, so it only holds back the patient's acknowledgement.
+        """
+        return not self.allowed and (not self.shared or self.count <= self.limit + self.keep)
+
+
+# While the shared cache is down each worker counts in its own memory instead: small and
+# bounded (old entries are dropped when full), so the acknowledgement email stays limited.
+WORKER_FALLBACK_CACHE = LocMemCache(
+    "bookings-rate-limit-fallback", {"OPTIONS": {"MAX_ENTRIES": 2000, "CULL_FREQUENCY": 4}}
+)
 
 
 class RateLimiter:
@@ -82,17 +97,24 @@ class RateLimiter:
     def hit(self, client_ip: str, now: float | None = None) -> RateLimitResult:
         """Count one submission from this client and say whether it is within the limit."""
         prefix = self._prefix(client_ip, now if now is not None else time.time())
+        try:
+            return self._result(self._claim_slot(self.cache, prefix), shared=True)
+        except Exception:  # any cache backend's error: Redis down, a locked table
+            logger.warning(
+                "Cache unavailable, so this worker counts the rate limit on its own",
+                exc_info=True,
+            )
+            return self._result(self._claim_slot(WORKER_FALLBACK_CACHE, prefix), shared=False)
+
+    def _claim_slot(self, cache, prefix: str) -> int:
+        """The number of the slot this hit claims; one past the last when all are taken."""
         slots = self.limit + self.keep
         keys = [f"{prefix}:{n}" for n in range(1, slots + 1)]
-        try:
-            taken = self.cache.get_many(keys)
-            for n, key in enumerate(keys, start=1):
-                if key not in taken and self.cache.add(key, 1, timeout=self.window + 5):
-                    return RateLimitResult(count=n, limit=self.limit, keep=self.keep)
-        except Exception:  # any cache backend's error: Redis down, a locked table
-            # Fail open: a patient's request matters more than the limit while the cache is down.
-            logger.warning(
-                "Cache unavailable, so the rate limit let this request through", exc_info=True
-            )
-            return RateLimitResult(count=0, limit=self.limit, keep=self.keep)
-        return RateLimitResult(count=slots + 1, limit=self.limit, keep=self.keep)
+        taken = cache.get_many(keys)
+        for n, key in enumerate(keys, start=1):
+            if key not in taken and cache.add(key, 1, timeout=self.window + 5):
+                return n
+        return slots + 1
+
+    def _result(self, count: int, *, shared: bool) -> RateLimitResult:
+        return RateLimitResult(count=count, limit=self.limit, keep=self.keep, shared=shared)

@@ -64,7 +64,7 @@ def loggable_path(path: str) -> str:
 
 
 class RequestBodyLimitMiddleware:
-    """413 before reading a body larger than MAX_REQUEST_BODY_BYTES, so it never reaches a view."""
+    """413 before reading a body over MAX_REQUEST_BODY_BYTES; any other is read to its end."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -89,7 +89,21 @@ class RequestBodyLimitMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
             return response
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Refused before its body was read (no CSRF cookie, say), a large body would be left
+        # unread: gunicorn closes the connection on it, and nginx, still sending, sees a reset
+        # and answers 502 instead of passing our answer on.
+        self.read_to_the_end(request)
+        return response
+
+    @staticmethod
+    def read_to_the_end(request) -> None:
+        """Read what is left of a body (at most MAX_REQUEST_BODY_BYTES); none left costs nothing."""
+        try:
+            while request.read(64 * 1024):
+                pass
+        except OSError:
+            pass  # the client went away: there is no one left to answer
 
     @staticmethod
     def discard_body(request, length) -> None:

@@ -199,41 +199,50 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: console in development, SMTP when EMAIL_HOST is set.
+# Email: SMTP, except in development without EMAIL_HOST (console). Production refuses to start
+# with SMTP but no EMAIL_HOST (clinic_site/checks.py) unless EMAIL_BACKEND is chosen explicitly.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend"
 )
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clinic <no-reply@example.org>")
+SITE_NAME = os.environ.get("SITE_NAME", "Westside Regenerative Orthopedics")
+# The site's own address; a patient's email has Reply-To their office's inbox.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <website@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Absolute links in staff emails point here.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in staff emails point here; required when DEBUG is off (clinic_site/checks.py).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # HTTPS: on behind a TLS proxy in production, set SECURE_SSL=1.
 SECURE_SSL = env_bool("SECURE_SSL")
 if SECURE_SSL:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A load balancer's plain-HTTP health check must see 200 or 503, not a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Both reach beyond this site (every subdomain; browsers' built-in lists) and are slow to
+    # undo, so each is the clinic's explicit choice.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # `check --deploy` would warn about the two opt-ins above being off: that is deliberate.
+    SILENCED_SYSTEM_CHECKS = [
+        *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+        *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+    ]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-
-SITE_NAME = os.environ.get("SITE_NAME", "Westside Regenerative Orthopedics")
 
 # --- Logging (clinic_site/logs.py): every line carries the request id; emails, phone numbers
 # and database row details are masked as a last guard. One line per request comes from
@@ -269,7 +278,7 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Requests one client may send per window before the 429 page; counted in the shared cache.
 BOOKINGS_RATE_LIMIT = int(os.environ.get("BOOKINGS_RATE_LIMIT", "5"))
 BOOKINGS_RATE_LIMIT_WINDOW = int(os.environ.get("BOOKINGS_RATE_LIMIT_WINDOW", "600"))
-# Over the limit, this many more per window are still kept (as spam) for staff to review.
+# Over the limit, this many more per window are still kept, marked, for staff to review.
 BOOKINGS_RATE_LIMIT_KEEP = int(os.environ.get("BOOKINGS_RATE_LIMIT_KEEP", "20"))
 # A form sent sooner than this after it was shown is kept as spam ("too fast").
 BOOKINGS_MIN_FILL_SECONDS = float(os.environ.get("BOOKINGS_MIN_FILL_SECONDS", "3"))

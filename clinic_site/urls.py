@@ -8,12 +8,18 @@ from seo.sitemaps import SITEMAPS
 
 from . import views
 
+# Staff see the clinic's name, not "Django administration".
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = f"{settings.SITE_NAME} staff area"
+admin.site.index_title = "Staff area"
+
 handler400 = "clinic_site.views.bad_request"
 handler500 = "clinic_site.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Two-step sign-in pages, under admin's address (before admin's own catch-all).
     path(f"{settings.ADMIN_URL}two-step/", include("staff.urls")),

@@ -4,10 +4,12 @@ import sys
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.shortcuts import redirect
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.static import serve
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,33 @@ def robots_txt(request):
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
 
 
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """/favicon.ico, for tools that ask for it there: the icon pages link to, from static."""
+    # Not permanent: the static name carries a hash that changes with the icon.
+    return redirect(static("icons/favicon.ico"))
+
+
+# Renditions are named after a hash of their bytes (pages/images.py), so they never change.
+RENDITION_CACHE = "public, max-age=31536000, immutable"
+# Originals keep their upload name, which an editor may reuse; a day is short enough.
+ORIGINAL_CACHE = "public, max-age=86400"
+
+
+def media(request, path):
+    """Uploaded images from MEDIA_ROOT (when no proxy serves them), with browser cache
+    lifetimes; a name the file system refuses (too long, say) is simply not found."""
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:
+        raise Http404("No such file.") from None
+    if response.status_code in (200, 304):
+        response["Cache-Control"] = (
+            RENDITION_CACHE if path.startswith("renditions/") else ORIGINAL_CACHE
+        )
+    return response
+
+
 @never_cache
 def healthz(request):
     """200 "ok" when the database answers a query, 503 otherwise (for load balancers)."""
@@ -57,15 +86,6 @@ def office_contacts() -> list[dict]:
         {**office, "name": office.get(f"name_{language}") or office["name"]}
         for office in settings.OFFICE_CONTACTS
     ]
-
-
-def media(request, path):
-    """Uploaded images from MEDIA_ROOT (when no proxy serves them); a name the file system
-    refuses (too long, say) is simply not found."""
-    try:
-        return serve(request, path, document_root=settings.MEDIA_ROOT)
-    except OSError:
-        raise Http404("No such file.") from None
 
 
 def error_page_context() -> dict:

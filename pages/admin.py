@@ -42,6 +42,18 @@ def readability_note(result: Readability | None) -> str:
     )
 
 
+def records_protecting(objs) -> dict:
+    """What keeps objs from being deleted: {model: count} of the records that refer to them."""
+    model = objs[0]._meta.model
+    counts = {}
+    for relation in model._meta.related_objects:
+        if relation.on_delete is models.PROTECT:
+            related = relation.related_model
+            lookup = {f"{relation.field.name}__in": objs}
+            counts[related] = related._default_manager.filter(**lookup).count()
+    return {related: count for related, count in counts.items() if count}
+
+
 class TreatmentSectionInline(TranslationStackedInline):
     model = TreatmentSection
     extra = 0
@@ -130,8 +142,29 @@ class TreatmentAdmin(TranslationAdmin):
         ),
     ]
 
+    # Treatments patients asked about cannot be deleted: these pages say so in plain words.
+    delete_confirmation_template = "admin/pages/treatment/delete_confirmation.html"
+    delete_selected_confirmation_template = (
+        "admin/pages/treatment/delete_selected_confirmation.html"
+    )
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("sections", "faqs", "references")
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            # Django lists (and links) each protecting record, and asks for permission to delete
+            # them although nothing would be: an editor gets a count of each kind only.
+            protecting = records_protecting(objs)
+            protected = [
+                f"{count} {related._meta.verbose_name_plural}"
+                if count > 1
+                else f"1 {related._meta.verbose_name}"
+                for related, count in protecting.items()
+            ]
+            perms_needed -= {str(related._meta.verbose_name) for related in protecting}
+        return deleted, counts, perms_needed, protected
 
     @admin.display(boolean=True, description="Review overdue")
     def review_overdue(self, treatment):
@@ -238,8 +271,12 @@ class PhysicianAdmin(TranslationAdmin):
         "bio_reading_grade",
         "photo",
         "photo_alt",
+        "offices",
     ]
     readonly_fields = ["bio_reading_grade"]
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
 
     @admin.display(description="Name", ordering="name")
     def display_name(self, physician):

@@ -151,22 +151,23 @@ def _encode(image: Image.Image, width: int, image_format: str) -> tuple[bytes, i
 def make_renditions(field_file) -> dict:
     """Write WebP renditions and one JPEG/PNG fallback; return what templates need to show them.
 
-    Rendition names carry a hash of the image's content, so they can be cached for ever: a
-    new image under the same name gets new rendition names.
+    Rendition names carry a hash of their own bytes, so they can be cached for ever: a new
+    image under the same name (or a change in how renditions are encoded) gets new names.
     """
     original_width, original_height = field_file_size(field_file)
     image = _load(field_file)
-    digest = content_digest(field_file)
     stem = PurePosixPath(field_file.name).stem[:40]
     widths = sorted({min(rendition, image.width) for rendition in RENDITION_WIDTHS})
 
     def store(width: int, image_format: str) -> dict:
         data, out_width, out_height = _encode(image, width, image_format)
+        # A hash of the file's own bytes: a name never gets other content, so browsers may keep
+        # it for a year ("immutable"), even when an image is replaced under the same name.
+        digest = hashlib.sha256(data).hexdigest()[:16]
         name = f"renditions/{stem}-{digest}-{out_width}.{EXTENSIONS[image_format]}"
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        saved = default_storage.save(name, ContentFile(data))
-        return {"name": saved, "width": out_width, "height": out_height}
+        if not default_storage.exists(name):  # else the very same bytes are there already
+            name = default_storage.save(name, ContentFile(data))
+        return {"name": name, "width": out_width, "height": out_height}
 
     fallback_format = "PNG" if image.mode == "RGBA" else "JPEG"
     return {
@@ -190,18 +191,6 @@ def field_file_size(field_file) -> tuple[int, int]:
     finally:
         field_file.close()
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-
-
-def content_digest(field_file) -> str:
-    """A short hash of the stored file's bytes."""
-    field_file.open("rb")
-    try:
-        digest = hashlib.sha256()
-        for chunk in iter(lambda: field_file.read(64 * 1024), b""):
-            digest.update(chunk)
-    finally:
-        field_file.close()
-    return digest.hexdigest()[:10]
 
 
 def renditions_after_commit(instance, image_field: str, renditions_field: str) -> None:

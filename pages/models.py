@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -80,6 +82,12 @@ class Physician(models.Model):
         max_length=200,
         blank=True,
         help_text="What the photo shows, for patients who cannot see it.",
+    )
+    offices = models.ManyToManyField(
+        "Office",
+        blank=True,
+        related_name="physicians",
+        help_text="The offices where this physician sees patients; their pages list them.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -535,6 +543,12 @@ class Office(models.Model):
 
     def get_absolute_url(self):
         return reverse("pages:office", kwargs={"slug": self.slug})
+
+    @property
+    def directions_url(self) -> str:
+        """A route to the office on Google Maps: a plain link, so nothing loads until it is used."""
+        address = f"{self.street_address}, {self.city}, {self.state} {self.postal_code}"
+        return "https://www.google.com/maps/search/?" + urlencode({"api": 1, "query": address})
 
     @property
     def phone_display(self) -> str:

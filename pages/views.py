@@ -107,5 +107,5 @@ def office_list(request):
 
 
 def office_detail(request, slug):
-    office = get_object_or_404(Office.objects.prefetch_related("hours"), slug=slug)
+    office = get_object_or_404(Office.objects.prefetch_related("hours", "physicians"), slug=slug)
     return TemplateResponse(request, "pages/office_detail.html", {"office": office})

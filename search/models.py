@@ -18,6 +18,8 @@ class SearchDocument(models.Model):
         SECTION = "section", "Treatment section"
         FAQ = "faq", "Question and answer"
         CONDITION = "condition", "Condition"
+        OFFICE = "office", "Office"
+        PHYSICIAN = "physician", "Physician"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     language = models.CharField(
@@ -35,6 +37,12 @@ class SearchDocument(models.Model):
     )
     condition = models.ForeignKey(
         "pages.Condition", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    office = models.ForeignKey(
+        "pages.Office", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    physician = models.ForeignKey(
+        "pages.Physician", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     weight = models.PositiveSmallIntegerField(
         default=1, help_text="Higher comes first when matches rank equally."

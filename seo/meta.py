@@ -4,6 +4,7 @@ canonical address and schema.org data, built once per page type from the objects
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -11,6 +12,9 @@ from django.utils.translation import gettext
 from pages.templatetags.pictures import rendition_url
 
 from . import structured_data
+
+# 1200x630, the size link previews use; for pages with no picture of their own.
+DEFAULT_SHARE_IMAGE = "img/share-default.png"
 
 
 def home_crumb() -> tuple[str, str]:
@@ -34,7 +38,8 @@ class PageMeta:
 
     @property
     def absolute_image_url(self) -> str:
-        return structured_data.absolute(self.image_url) if self.image_url else ""
+        """The page's own picture, or the practice's default one for shared links."""
+        return structured_data.absolute(self.image_url or static(DEFAULT_SHARE_IMAGE))
 
     @property
     def json_ld(self) -> list[dict]:

@@ -156,6 +156,12 @@ def form_token(age_seconds: float = 60) -> str:
     return issue_form_token(issued_at=time.time() - age_seconds)
 
 
+def numbered_name(prefix: str, n: int) -> str:
+    """A name unique to n, in letters (names may not hold digits): numbered_name("W", 12) is
+    "W Bc"."""
+    return f"{prefix} " + "".join(chr(ord("a") + int(digit)) for digit in str(n)).capitalize()
+
+
 def valid_form_data(office, /, **overrides) -> dict:
     """Everything a patient fills in, valid; pass field=None to leave a field out."""
     data = {

@@ -1,10 +1,12 @@
 """The consultation form: fields, validation, preselection, PRG, consent, spam and rate limits."""
 
+import importlib
 import re
 import uuid
 from unittest import mock
 
 import pytest
+from django.apps import apps
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
@@ -16,9 +18,10 @@ from bookings.forms import MESSAGE_HINT
 from bookings.medical import medical_detail_found
 from bookings.models import ConsultationRequest, StatusChange
 from bookings.services import REFERENCE_ALPHABET, generate_reference
-from bookings.spam import RateLimiter, issue_form_token
+from bookings.spam import WORKER_FALLBACK_CACHE, RateLimiter, issue_form_token
 from pages.models import Treatment
-from tests.factories import form_token, valid_form_data
+from tests.factories import form_token, sign_in, valid_form_data
+from tests.test_bookings_admin import make_request
 
 FORM_URL = "/consultation/"
 THANKS_URL = "/consultation/thanks/"
@@ -227,7 +230,7 @@ def test_a_reference_collision_is_retried_with_a_new_one(client, encino):
 def test_a_locked_database_keeps_what_was_typed_and_asks_to_try_again(client, encino):
     data = valid_form_data(encino, first_name="Marisol")
     with mock.patch(
-        "bookings.views.submit_consultation_request",
+        "bookings.services.submit_consultation_request",
         side_effect=OperationalError("database is locked"),
     ):
         response = post(client, data)
@@ -343,8 +346,44 @@ def test_unicode_names_are_kept_exactly(client, encino, first, last):
 
 
 def test_a_name_with_a_newline_is_kept_on_one_line(client, encino):
-    post(client, valid_form_data(encino, first_name="Ana\r\nBcc: evil@example.com"))
-    assert ConsultationRequest.objects.get().first_name == "Ana Bcc: evil@example.com"
+    post(client, valid_form_data(encino, first_name="Ana\r\nMaría"))
+    assert ConsultationRequest.objects.get().first_name == "Ana María"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Mary-Jane", "O’Neil", "D'Arcy", "J.R.", "St. John", "María de los Ángeles", "Nguyễn Thị"],
+)
+def test_names_as_people_write_them_are_accepted(client, encino, name):
+    assert post(client, valid_form_data(encino, first_name=name)).status_code == 302
+    assert ConsultationRequest.objects.get().first_name == name
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        (
+            "first_name",
+            "Your booking is cancelled: rebook at https://evil.example/r",
+            "name_has_address",
+        ),
+        ("first_name", "rebook at evil.example within 24h", "name_has_address"),
+        ("last_name", "ana@example.org", "name_has_address"),
+        ("first_name", "Call 818 555 0199", "name_characters"),
+        ("last_name", "Ruiz!!!", "name_characters"),
+        ("last_name", "<b>Ruiz</b>", "name_characters"),
+        ("first_name", "A" * 61, "max_length"),
+    ],
+)
+def test_a_name_field_refuses_links_sentences_and_symbols_politely(
+    client, encino, field, value, code
+):
+    response = post(client, valid_form_data(encino, **{field: value}))
+    assert response.status_code == 400
+    assert code in error_codes(response, field)
+    assert ConsultationRequest.objects.count() == 0
+    message = errors_of(response)[field][0]["message"]
+    assert message.startswith("Please"), message
 
 
 @pytest.mark.parametrize(
@@ -352,7 +391,7 @@ def test_a_name_with_a_newline_is_kept_on_one_line(client, encino):
     [
         ("first_name", "", "required"),
         ("first_name", "   ", "required"),
-        ("first_name", "A" * 101, "max_length"),
+        ("first_name", "A" * 61, "max_length"),
         ("last_name", "", "required"),
         ("last_name", "Ruiz\x00", "control_characters"),
         ("email", "", "required"),
@@ -556,9 +595,60 @@ def test_over_the_rate_limit_the_patient_gets_a_429_page_with_both_phones(
     assert 'id="main-content"' in html  # the site's layout
     for office in offices:
         assert f'href="tel:{office.phone}"' in html
-    # Two within the limit, one more kept as spam for review; the flood after that is not stored.
-    statuses = sorted(ConsultationRequest.objects.values_list("status", "spam_reason"))
-    assert statuses == [("new", ""), ("new", ""), ("spam", "rate_limited")]
+    # Two within the limit, one more kept for review; the flood after that is not stored.
+    stored = ConsultationRequest.objects.order_by("created_at")
+    assert [(c.status, c.over_rate_limit) for c in stored] == [
+        ("new", False),
+        ("new", False),
+        ("new", True),
+    ]
+
+
+def test_a_request_over_the_rate_limit_reaches_the_office_but_sends_no_acknowledgement(
+    client, encino, tight_limit, mailoutbox, django_capture_on_commit_callbacks
+):
+    for _ in range(2):
+        post(client, valid_form_data(encino))
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, valid_form_data(encino, email="maybe.real@example.org"))
+    assert response.status_code == 429
+    assert "kept" in response.content.decode()
+    held = ConsultationRequest.objects.get(over_rate_limit=True)
+    assert (held.status, held.spam_reason) == ("new", "")
+    # The office hears of it like any request; the patient's address gets nothing, or a flood
+    # could mail any address from the clinic.
+    assert [m.to[0] for m in mailoutbox] == [encino.consultation_email]
+
+
+def test_while_the_shared_limit_is_down_each_worker_still_limits_acknowledgements(
+    client, encino, tight_limit, mailoutbox, django_capture_on_commit_callbacks
+):
+    WORKER_FALLBACK_CACHE.clear()
+    redis_down = mock.Mock(**{"get_many.side_effect": ConnectionError("Redis is down")})
+    with mock.patch("bookings.spam.default_cache", redis_down):
+        with django_capture_on_commit_callbacks(execute=True):
+            codes = [post(client, valid_form_data(encino)).status_code for _ in range(5)]
+    assert codes == [302, 302, 429, 429, 429]
+    # Every request is stored (the worker cannot tell a flood from a busy office) ...
+    stored = ConsultationRequest.objects.order_by("created_at")
+    assert [c.over_rate_limit for c in stored] == [False, False, True, True, True]
+    # ... but the patient's address got only the acknowledgements within the limit.
+    acknowledgements = [m for m in mailoutbox if m.to == ["ana.ruiz@example.org"]]
+    assert len(acknowledgements) == 2
+    assert [m.to for m in mailoutbox].count([encino.consultation_email]) == 5
+
+
+def test_the_workers_own_limit_is_small_and_bounded():
+    # A flood of addresses cannot grow a worker's memory: old entries are dropped.
+    WORKER_FALLBACK_CACHE.clear()
+    limiter = RateLimiter(WORKER_FALLBACK_CACHE, limit=1, window=600, keep=0)
+    assert limiter.hit("192.0.2.1", now=0).allowed
+    assert not limiter.hit("192.0.2.1", now=0).allowed
+    for n in range(5000):
+        limiter.hit(f"198.51.{n // 250}.{n % 250}", now=0)
+    # The first client's count was dropped to make room: the memory held stays bounded.
+    assert limiter.hit("192.0.2.1", now=0).allowed
 
 
 def test_the_rate_limit_counts_each_client_separately(client, encino, tight_limit):
@@ -616,3 +706,64 @@ def test_the_rate_limit_keys_do_not_contain_the_address(db):
     key = limiter._prefix("203.0.113.77", now=0)
     assert "203.0.113.77" not in key
     assert key != limiter._prefix("203.0.113.78", now=0)
+
+
+# --- Names as stored and found ---------------------------------------------------------------
+
+DECOMPOSED = ("Zoe\u0308", "Nu\u0301n\u0303ez")  # as some keyboards and phones send them
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        (DECOMPOSED, ("Zoë", "Núñez")),
+        (("Ro\u200bss", "Gel\u200dler"), ("Ross", "Geller")),
+        (("\u202eAna", "Ruiz\u2066\u2069\ufeff"), ("Ana", "Ruiz")),
+        (("Mar\u00adie", "Cu\u2060rie"), ("Marie", "Curie")),
+    ],
+    ids=["decomposed-accents", "zero-width", "bidi-overrides", "soft-hyphen-word-joiner"],
+)
+def test_names_are_stored_in_one_form_without_invisible_characters(client, encino, typed, stored):
+    message = "Zero\u200bwidth stays in the message: it is kept as typed."
+    response = post(
+        client,
+        valid_form_data(encino, first_name=typed[0], last_name=typed[1], message=message),
+    )
+    assert response.status_code == 302
+    consultation = ConsultationRequest.objects.get()
+    assert (consultation.first_name, consultation.last_name) == stored
+    assert consultation.message == message
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "search"),
+    [
+        (*DECOMPOSED, "Zoë Núñez"),
+        ("Zoë", "Núñez", "Zoe\u0308 Nu\u0301n\u0303ez"),
+        ("Ro\u200bss", "Geller", "Ross"),
+    ],
+)
+def test_admin_search_finds_names_however_they_were_typed(
+    client, encino, admin_user, first, last, search
+):
+    post(client, valid_form_data(encino, first_name=first, last_name=last))
+    other = valid_form_data(encino, first_name="Rachel", last_name="Green", token=form_token())
+    post(client, other, REMOTE_ADDR="198.51.100.9")
+    target = ConsultationRequest.objects.exclude(first_name="Rachel").get()
+    sign_in(client, admin_user)
+    html = client.get(
+        reverse("admin:bookings_consultationrequest_changelist"), {"q": search}
+    ).content.decode()
+    assert target.reference in html
+    assert "Rachel" not in html
+
+
+def test_names_stored_before_are_normalised_by_the_migration(encino):
+    decomposed = make_request(encino, first_name=DECOMPOSED[0], last_name="Ro\u200bss")
+    plain = make_request(encino, first_name="Ana", last_name="Ruiz")
+    migration = importlib.import_module("bookings.migrations.0007_names_are_stored_normalised")
+    migration.normalise_stored_names(apps, schema_editor=None)
+    decomposed.refresh_from_db()
+    plain.refresh_from_db()
+    assert (decomposed.first_name, decomposed.last_name) == ("Zoë", "Ross")
+    assert (plain.first_name, plain.last_name) == ("Ana", "Ruiz")

@@ -2,18 +2,27 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
 
 from bookings import consent
-from bookings.models import ConsultationRequest, PurgeRun, StaffNote, StatusChange
-from bookings.services import generate_reference
+from bookings.models import (
+    ConsultationRequest,
+    Notification,
+    PurgeRun,
+    StaffNote,
+    StatusChange,
+)
+from bookings.services import change_status, generate_reference
 from staff.models import StaffProfile
 from tests.factories import front_desk_group, sign_in
 
@@ -59,7 +68,9 @@ def los_angeles(offices):
 
 @pytest.fixture
 def front_desk(django_user_model):
-    user = django_user_model.objects.create_user("desk", "desk@example.org", is_staff=True)
+    user = django_user_model.objects.create_user(
+        "desk", "desk@example.org", first_name="Dana", last_name="Whitfield", is_staff=True
+    )
     user.groups.add(front_desk_group())
     StaffProfile.objects.create(user=user, all_offices=True)
     return user
@@ -192,6 +203,15 @@ def test_content_editor_cannot_see_requests(client, editor, encino):
     index = client.get(reverse("admin:index")).content.decode()
     assert "Consultation requests waiting" not in index
     assert "Marisol" not in index and consultation.reference not in index
+
+
+def test_admin_is_titled_with_the_clinics_name_not_djangos(desk_client, settings):
+    index = desk_client.get(reverse("admin:index")).content.decode()
+    login = Client().get(reverse("admin:login")).content.decode()
+    for html in (login, index):
+        assert settings.SITE_NAME in html
+        assert "Django administration" not in html and "Django site admin" not in html
+    assert f"<title>Staff area | {settings.SITE_NAME} staff area</title>" in index
 
 
 # --- The list -----------------------------------------------------------------------------
@@ -335,6 +355,144 @@ def test_staff_change_status_assignment_and_add_a_note_but_not_the_submission(
     assert "status history" in html.lower()
 
 
+def assignee_choices(response) -> list[str]:
+    """The labels of the "Assigned to" drop-down, as staff read them."""
+    html = response.content.decode()
+    select = html[html.index('name="assigned_to"') :]
+    select = select[: select.index("</select>")]
+    return [label.strip() for label in re.findall(r"<option[^>]*>([^<]*)</option>", select)]
+
+
+def test_assigned_to_lists_active_front_desk_staff_by_full_name(
+    desk_client, front_desk, editor, encino, django_user_model
+):
+    colleague = django_user_model.objects.create_user(
+        "rk", first_name="Rosa", last_name="Kim", is_staff=True
+    )
+    colleague.groups.add(front_desk_group())
+    gone = django_user_model.objects.create_user(
+        "left", first_name="Former", last_name="Colleague", is_staff=True, is_active=False
+    )
+    gone.groups.add(front_desk_group())
+    django_user_model.objects.create_superuser("root", first_name="Site", last_name="Owner")
+    desk_owner = django_user_model.objects.create_superuser(
+        "owner", first_name="Ava", last_name="Lund"
+    )
+    desk_owner.groups.add(front_desk_group())
+    consultation = make_request(encino)
+
+    choices = assignee_choices(desk_client.get(change_url(consultation)))
+    assert choices == ["---------", "Ava Lund", "Dana Whitfield", "Rosa Kim"]
+
+
+def test_a_request_assigned_to_someone_who_left_front_desk_keeps_them_when_saved_unchanged(
+    desk_client, encino, django_user_model
+):
+    moved_on = django_user_model.objects.create_user(
+        "moved", first_name="Lee", last_name="Park", is_staff=True
+    )
+    consultation = make_request(encino, assigned_to=moved_on)
+    url = change_url(consultation)
+    response = desk_client.get(url)
+    assert "Lee Park" in assignee_choices(response)
+    assert desk_client.post(url, form_values(response)).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.assigned_to == moved_on
+
+
+def test_the_list_and_the_csv_name_the_assignee_in_full(desk_client, front_desk, encino):
+    consultation = make_request(encino, assigned_to=front_desk)
+    row = changelist(desk_client).content.decode()
+    assert "Dana Whitfield" in row[row.index(consultation.reference) :]
+    response = run_action(desk_client, "export_csv", [consultation], follow=False)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0]["Assigned to"] == "Dana Whitfield"
+
+
+def test_a_notes_author_is_a_name_without_a_link_front_desk_could_not_open(
+    desk_client, front_desk, encino
+):
+    consultation = make_request(encino)
+    StaffNote.objects.create(consultation=consultation, author=front_desk, body="No answer.")
+    change_status(consultation, "contacted", by=front_desk)
+    html = desk_client.get(change_url(consultation)).content.decode()
+    assert html.count("Dana Whitfield") >= 2  # the note and the status history
+    user_admin = reverse("admin:auth_user_change", args=[front_desk.pk])
+    assert user_admin not in html
+    assert desk_client.get(user_admin).status_code == 403
+
+
+def note_rows(html: str) -> dict[str, str]:
+    """The staff-note inline's rows by id: notes-0, notes-1, ... and notes-empty."""
+    rows = re.findall(r'<tr class="form-row[^"]*"\s+id="(notes-[^"]+)">(.*?)</tr>', html, re.S)
+    return dict(rows)
+
+
+def test_a_blank_note_row_shows_no_time_or_author_until_the_note_is_saved(
+    desk_client, front_desk, encino
+):
+    consultation = make_request(encino)
+    note = StaffNote.objects.create(consultation=consultation, author=front_desk, body="No answer.")
+    rows = note_rows(desk_client.get(change_url(consultation)).content.decode())
+    saved, blank, template = rows["notes-0"], rows["notes-1"], rows["notes-empty"]
+    assert "Dana Whitfield" in saved
+    # Written like the page's other times (local time, e.g. "Nov. 30, 2026, 9:56 p.m.").
+    assert localize(timezone.localtime(note.created_at)) in saved
+    for unsaved in (blank, template):
+        assert "Dana Whitfield" not in unsaved
+        assert not re.search(r"\d{1,2}:\d\d|a\.m\.|p\.m\.|noon|midnight", unsaved), unsaved
+
+
+def test_saving_a_closed_request_unchanged_does_not_restart_its_retention_clock(
+    desk_client, encino
+):
+    closed = make_request(encino, status="closed")
+    long_ago = timezone.now() - timedelta(days=300)
+    ConsultationRequest.objects.filter(pk=closed.pk).update(updated_at=long_ago)
+    url = change_url(closed)
+    assert desk_client.post(url, form_values(desk_client.get(url))).status_code == 302
+    closed.refresh_from_db()
+    assert closed.updated_at == long_ago
+
+
+def test_assigning_on_the_change_page_and_by_the_action_agree(
+    desk_client, front_desk, encino, django_user_model
+):
+    colleague = django_user_model.objects.create_user(
+        "rk", first_name="Rosa", last_name="Kim", is_staff=True
+    )
+    colleague.groups.add(front_desk_group())
+    consultation = make_request(encino, assigned_to=colleague)
+    url = change_url(consultation)
+    data = {**form_values(desk_client.get(url)), "assigned_to": ""}
+    assert desk_client.post(url, data).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.assigned_to is None
+    run_action(desk_client, "assign_to_me", [consultation])
+    consultation.refresh_from_db()
+    assert consultation.assigned_to == front_desk
+
+
+def test_the_emails_section_says_in_words_what_happened_to_each_email(desk_client, encino):
+    consultation = make_request(encino)
+    now = timezone.now()
+    Notification.objects.create(
+        consultation=consultation, kind="office", status="sent", attempts=1, sent_at=now
+    )
+    Notification.objects.create(
+        consultation=consultation,
+        kind="patient",
+        status="failed",
+        attempts=2,
+        last_attempt_at=now,
+        last_error="SMTPServerDisconnected: gone",
+    )
+    html = desk_client.get(change_url(consultation)).content.decode()
+    emails = html[html.index('id="notifications-group"') :]
+    assert f"Sent {localize(timezone.localtime(now))}" in emails
+    assert "Failed (2 tries, the last" in emails and "SMTPServerDisconnected: gone" in emails
+
+
 def test_the_submission_cannot_be_changed_through_the_model_either(encino):
     consultation = make_request(encino)
     consultation.first_name = "Someone else"
@@ -411,9 +569,18 @@ def test_csv_export_has_the_selected_rows_and_neutralises_formulas(desk_client, 
     assert exported["First name"] == '\'=HYPERLINK("http://evil.example")'
     assert exported["Last name"] == "'+SUM(A1)"
     assert exported["Message"] == "'@cmd|' /C calc'!A0"
-    assert exported["Phone"] == "'+12133734253"
+    # US numbers as people write them, so nothing starts with "+" and needs guarding.
+    assert exported["Phone"] == "(213) 373-4253"
     assert any(row["First name"] == "李" for row in rows)
     assert not_selected.reference not in text
+
+
+def test_csv_export_writes_foreign_phones_internationally_and_still_guarded(desk_client, encino):
+    london = make_request(encino, phone="+442079460958", phone_extension="12")
+    response = run_action(desk_client, "export_csv", [london], follow=False)
+    exported = next(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert exported["Phone"] == "'+44 20 7946 0958"
+    assert exported["Extension"] == "12"
 
 
 def test_content_editor_cannot_run_request_actions(client, editor, encino):
@@ -445,6 +612,28 @@ def test_admin_index_shows_new_requests_per_office_and_the_oldest_waiting(
     assert "bookings-stale-count" in la_row and "bookings-stale-count" not in encino_row
     assert f'Oldest waiting: <a href="{change_url(oldest)}">{oldest.reference}</a>' in summary
     assert "4 days ago" in summary
+
+
+def test_requests_sent_over_the_rate_limit_are_in_the_working_list_marked_and_counted(
+    desk_client, encino
+):
+    ordinary = make_request(encino)
+    held = make_request(encino, over_rate_limit=True)
+    make_request(encino, over_rate_limit=True, status="contacted")
+
+    html = changelist(desk_client).content.decode()
+    assert ordinary.reference in html and held.reference in html
+    held_row = html[html.index(held.reference) :].split("</tr>")[0]
+    ordinary_row = html[html.index(ordinary.reference) :].split("</tr>")[0]
+    assert "over the rate limit" in held_row and "over the rate limit" not in ordinary_row
+
+    flagged = changelist(desk_client, over_rate_limit__exact="1").content.decode()
+    assert held.reference in flagged and ordinary.reference not in flagged
+    assert "sent over the rate limit" in desk_client.get(change_url(held)).content.decode().lower()
+
+    index = desk_client.get(reverse("admin:index")).content.decode()
+    summary = index[index.index('id="consultation-summary"') :]
+    assert "1 new request was sent over the rate limit" in summary
 
 
 def test_admin_index_says_when_nothing_is_waiting(desk_client, offices):

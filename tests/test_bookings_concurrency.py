@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 
 from bookings.models import ConsultationRequest
-from tests.factories import valid_form_data
+from tests.factories import numbered_name, valid_form_data
 from tests.live_gunicorn import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,12 +29,15 @@ django.setup()
 from django.test.utils import setup_test_environment
 setup_test_environment()
 from django.test import Client
-from tests.factories import valid_form_data
+from tests.factories import numbered_name, valid_form_data
 from pages.models import Office
 
 worker, count, start_at = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 office = Office.objects.get(slug="encino")
-forms = [valid_form_data(office, first_name=f"W{worker}N{n}") for n in range(count)]
+forms = [
+    valid_form_data(office, first_name=numbered_name("Worker", worker * 1000 + n))
+    for n in range(count)
+]
 while time.time() < start_at:
     time.sleep(0.001)
 codes = []
@@ -122,7 +125,7 @@ def test_four_gunicorn_workers_on_sqlite_take_simultaneous_patients(
         hidden = dict(re.findall(r'name="(csrfmiddlewaretoken|token)" value="([^"]+)"', page))
         office = re.search(r'name="office" value="(\d+)"', page).group(1)
         data = valid_form_data(
-            type("Office", (), {"pk": office}), first_name=f"Patient {n}", **hidden
+            type("Office", (), {"pk": office}), first_name=numbered_name("Patient", n), **hidden
         )
         return browser, data
 
@@ -173,7 +176,7 @@ def test_fifty_simultaneous_submissions_on_postgresql_all_land_with_unique_refer
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only; SQLite is covered by the multi-process test above")
     encino = next(o for o in offices if o.slug == "encino")
-    forms = [valid_form_data(encino, first_name=f"Patient {n}") for n in range(50)]
+    forms = [valid_form_data(encino, first_name=numbered_name("Patient", n)) for n in range(50)]
 
     def submit(n):
         client = Client(REMOTE_ADDR=f"10.1.{n}.1")
@@ -183,7 +186,7 @@ def test_fifty_simultaneous_submissions_on_postgresql_all_land_with_unique_refer
     references = list(ConsultationRequest.objects.values_list("reference", flat=True))
     assert len(references) == len(set(references)) == 50
     assert {name for name in ConsultationRequest.objects.values_list("first_name", flat=True)} == {
-        f"Patient {n}" for n in range(50)
+        numbered_name("Patient", n) for n in range(50)
     }
 
 

@@ -54,13 +54,31 @@ def test_office_and_patient_get_an_email_without_the_message(
     assert patient_mail.to == [consultation.email]
     assert consultation.reference in patient_mail.subject
     assert consultation.reference in patient_mail.body
-    assert "Hello José," in patient_mail.body
+    assert patient_mail.body.startswith("Hello,")
+    assert "José" not in patient_mail.body
     assert encino.phone_display in patient_mail.body
 
     for message in mailoutbox:
         assert MESSAGE not in message.body
         assert MESSAGE not in message.subject
     assert set(consultation.notifications.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_patients_email_comes_from_the_clinic_and_replies_reach_the_office(
+    client, encino, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    consultation = submit(client, encino, django_capture_on_commit_callbacks)
+    patient_mail = next(m for m in mailoutbox if m.to == [consultation.email])
+    assert patient_mail.from_email == settings.DEFAULT_FROM_EMAIL
+    assert patient_mail.from_email.startswith(settings.SITE_NAME)
+    assert "no-reply" not in patient_mail.from_email
+    assert patient_mail.reply_to == [encino.consultation_email]
+    body = " ".join(patient_mail.body.split())
+    # How to reach the office, and replies welcome, but never medical details by email.
+    assert f"call {encino.phone_display}" in body
+    assert "You can reply to this email to reach our Encino front desk." in body
+    assert "Please do not send medical records or details of your condition by email" in body
+    assert "do not reply" not in body.lower()
 
 
 def test_emails_go_only_after_the_request_is_committed(
@@ -79,7 +97,7 @@ def test_request_is_kept_when_email_is_down_and_the_command_sends_it_later(
     client, encino, mailoutbox, django_capture_on_commit_callbacks
 ):
     with mock.patch(
-        "bookings.notifications.send_mail", side_effect=OSError("SMTP server unreachable")
+        "bookings.notifications.send_email", side_effect=OSError("SMTP server unreachable")
     ):
         consultation = submit(client, encino, django_capture_on_commit_callbacks)
     assert mailoutbox == []
@@ -113,7 +131,7 @@ def test_the_command_gives_up_after_the_configured_attempts(
     client, encino, settings, django_capture_on_commit_callbacks
 ):
     settings.BOOKINGS_NOTIFICATION_MAX_ATTEMPTS = 2
-    with mock.patch("bookings.notifications.send_mail", side_effect=OSError("down")):
+    with mock.patch("bookings.notifications.send_email", side_effect=OSError("down")):
         consultation = submit(client, encino, django_capture_on_commit_callbacks)
         assert "failed 2" in send_pending()
         err = io.StringIO()
@@ -125,7 +143,7 @@ def test_the_command_gives_up_after_the_configured_attempts(
 def test_a_notification_claimed_by_another_process_is_not_sent_twice(
     client, encino, mailoutbox, django_capture_on_commit_callbacks
 ):
-    with mock.patch("bookings.notifications.send_mail", side_effect=OSError("down")):
+    with mock.patch("bookings.notifications.send_email", side_effect=OSError("down")):
         consultation = submit(client, encino, django_capture_on_commit_callbacks)
     notification = consultation.notifications.first()
     stale_copy = Notification.objects.get(pk=notification.pk)
@@ -134,25 +152,32 @@ def test_a_notification_claimed_by_another_process_is_not_sent_twice(
     assert len(mailoutbox) == 1
 
 
-def test_a_name_with_a_newline_cannot_add_email_headers(
+def test_a_name_that_tries_to_add_email_headers_is_refused_and_nothing_is_sent(
     client, encino, mailoutbox, django_capture_on_commit_callbacks
 ):
-    submit(
-        client,
-        encino,
-        django_capture_on_commit_callbacks,
-        first_name="Eve\nBcc: victim@example.com",
-        last_name="Smith\r\nX-Injected: yes",
-    )
-    assert len(mailoutbox) == 2
-    for message in mailoutbox:
-        rendered = message.message()
-        assert rendered["Bcc"] is None
-        assert rendered["X-Injected"] is None
-        assert message.recipients() in (
-            [encino.consultation_email],
-            ["ana.ruiz@example.org"],
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/consultation/",
+            valid_form_data(
+                encino,
+                first_name="Eve\nBcc: victim@example.com",
+                last_name="Smith\r\nX-Injected: yes",
+            ),
         )
+    assert response.status_code == 400
+    assert ConsultationRequest.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_the_acknowledgement_reads_the_same_whatever_was_typed_as_a_name(
+    client, encino, mailoutbox, django_capture_on_commit_callbacks
+):
+    consultation = submit(
+        client, encino, django_capture_on_commit_callbacks, first_name="Rebook Now", last_name="Hi"
+    )
+    patient_mail = next(m for m in mailoutbox if m.to == [consultation.email])
+    assert patient_mail.body.startswith("Hello,\n")
+    assert "Rebook" not in patient_mail.body and "Rebook" not in patient_mail.subject
 
 
 def test_spam_gets_no_email_until_staff_say_it_is_not_spam(
@@ -173,7 +198,7 @@ def test_spam_gets_no_email_until_staff_say_it_is_not_spam(
 def test_marking_spam_stops_pending_emails(
     client, encino, mailoutbox, django_capture_on_commit_callbacks, admin_user
 ):
-    with mock.patch("bookings.notifications.send_mail", side_effect=OSError("down")):
+    with mock.patch("bookings.notifications.send_email", side_effect=OSError("down")):
         consultation = submit(client, encino, django_capture_on_commit_callbacks)
     change_status(consultation, ConsultationRequest.Status.SPAM, by=admin_user)
     assert "Sent 0" in send_pending()
@@ -187,7 +212,7 @@ def test_two_cron_runs_at_once_send_each_email_once(client, offices, mailoutbox)
     ):
         pytest.skip("threads need a database file or server; covered on PostgreSQL")
     encino = next(o for o in offices if o.slug == "encino")
-    with mock.patch("bookings.notifications.send_mail", side_effect=OSError("down")):
+    with mock.patch("bookings.notifications.send_email", side_effect=OSError("down")):
         for n in range(5):
             client.post("/consultation/", valid_form_data(encino), REMOTE_ADDR=f"192.0.2.{n + 1}")
     assert Notification.objects.filter(status="failed").count() == 10

@@ -19,7 +19,9 @@ def run_manage(*args, **env):
     clean_env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {"DEBUG", "SECRET_KEY", "SITE_URL", "EMAIL_HOST", "EMAIL_BACKEND"}
+        | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     clean_env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
@@ -114,6 +116,8 @@ def test_check_deploy_is_clean_with_production_settings():
         SECRET_KEY="a-long-random-production-key-" + "x" * 40,
         SECURE_SSL="1",
         ALLOWED_HOSTS="clinic.example.org",
+        SITE_URL="https://clinic.example.org",
+        EMAIL_HOST="smtp.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

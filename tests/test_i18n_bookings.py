@@ -107,6 +107,26 @@ def test_the_english_form_is_unchanged(client, encino):
     assert "obligatorio" not in page.html
 
 
+@pytest.mark.parametrize(
+    ("first_name", "message"),
+    [
+        (
+            "Visite https://evil.example/r",
+            "Escriba aquí solo su nombre, sin direcciones web ni de correo electrónico.",
+        ),
+        (
+            "Ana #1",
+            "Use solo letras, espacios, guiones (-), apóstrofos (') y puntos (.) en su nombre.",
+        ),
+    ],
+)
+def test_a_bad_name_is_explained_politely_in_spanish(client, encino, first_name, message):
+    response = client.post(SPANISH_FORM, spanish_form_data(encino, first_name=first_name))
+    assert response.status_code == 400
+    summary = Page(response.content.decode()).first("div", id="error-summary")
+    assert summary.links() == [(message, "#id_first_name")]
+
+
 def test_a_bad_spanish_submission_is_explained_in_spanish(client, encino):
     data = spanish_form_data(
         encino,
@@ -135,7 +155,7 @@ def test_a_bad_spanish_submission_is_explained_in_spanish(client, encino):
     assert [e.text for e in summary.iter() if e.tag == "h2"] == ["Hay un problema con su solicitud"]
     assert summary.links() == [
         ("Escriba su nombre.", "#id_first_name"),
-        ("Acorte su apellido a 100 caracteres o menos (ahora tiene 101).", "#id_last_name"),
+        ("Acorte su apellido a 60 caracteres o menos (ahora tiene 101).", "#id_last_name"),
         ("Escriba un correo electrónico como nombre@ejemplo.com.", "#id_email"),
         (
             "Escriba un número de teléfono al que podamos llamar, por ejemplo 818-555-0123. "
@@ -278,10 +298,12 @@ def test_a_spanish_request_gets_a_spanish_acknowledgement_and_staff_an_english_n
     )
     patient = mail_to(mailoutbox, consultation.email)
     assert patient.subject == f"Recibimos su solicitud de consulta {consultation.reference}"
-    assert patient.body.startswith("Hola, Ana:")
+    assert patient.body.startswith("Hola:\n")
     assert f"Ya la recibimos y su número de referencia es {consultation.reference}." in patient.body
     assert "se comunicará con usted por teléfono, normalmente en un día hábil" in patient.body
     assert encino.phone_display in patient.body
+    assert "Puede responder a este correo" in " ".join(patient.body.split())
+    assert patient.reply_to == [encino.consultation_email]
     assert "Please" not in patient.body and "Thank you" not in patient.body
 
     office = mail_to(mailoutbox, encino.consultation_email)
@@ -299,7 +321,7 @@ def test_an_english_request_gets_english_emails(
     )
     patient = mail_to(mailoutbox, consultation.email)
     assert patient.subject == f"We received your consultation request {consultation.reference}"
-    assert patient.body.startswith("Hello Ana,")
+    assert patient.body.startswith("Hello,\n")
     assert "will contact you by phone, usually within one business day" in patient.body
     office = mail_to(mailoutbox, encino.consultation_email)
     assert "Patient's language: English" in office.body
@@ -315,7 +337,7 @@ def test_an_english_request_gets_english_emails(
 def test_a_retried_email_goes_out_in_the_patients_language_whatever_cron_runs_in(
     client, encino, mailoutbox, django_capture_on_commit_callbacks, form, data, ambient, subject
 ):
-    with mock.patch("bookings.notifications.send_mail", side_effect=OSError("SMTP down")):
+    with mock.patch("bookings.notifications.send_email", side_effect=OSError("SMTP down")):
         _, consultation = submit(client, form, data(encino), django_capture_on_commit_callbacks)
     assert mailoutbox == []
     with translation.override(ambient):

@@ -1,11 +1,10 @@
 from django import template
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
 
 from staff.offices import scoped_to_offices, visible_offices
 
-from ..models import ConsultationRequest, one_business_day_before
+from ..models import ConsultationRequest
 
 register = template.Library()
 
@@ -16,29 +15,26 @@ def consultation_summary(context):
     request = context.get("request")
     if request is None or not request.user.has_perm("bookings.view_consultationrequest"):
         return None
-    stale_before = one_business_day_before(timezone.now())
     # Only the offices this person works for (staff/offices.py). Counted from the waiting
     # requests (an index on status), not by joining every request to its office.
-    waiting_here = scoped_to_offices(ConsultationRequest.objects.waiting(), request.user)
-    counts = {
-        row["office"]: row
-        for row in waiting_here.order_by()
-        .values("office")
-        .annotate(new=Count("pk"), stale=Count("pk", filter=Q(created_at__lt=stale_before)))
-    }
+    requests = scoped_to_offices(ConsultationRequest.objects.all(), request.user)
+    new_counts = dict(requests.waiting().order_by().values_list("office").annotate(n=Count("pk")))
+    stale_counts = dict(requests.stale().order_by().values_list("office").annotate(n=Count("pk")))
     changelist = reverse("admin:bookings_consultationrequest_changelist")
     rows = [
         {
             "office": office,
-            "new_count": counts.get(office.pk, {}).get("new", 0),
-            "stale_count": counts.get(office.pk, {}).get("stale", 0),
+            "new_count": new_counts.get(office.pk, 0),
+            "stale_count": stale_counts.get(office.pk, 0),
             "url": f"{changelist}?status=new&office__id__exact={office.pk}",
         }
         for office in visible_offices(request.user)
     ]
-    oldest = waiting_here.select_related("office").order_by("created_at")
+    oldest = requests.waiting().with_staleness().select_related("office").order_by("created_at")
     return {
         "rows": rows,
         "oldest": oldest.first(),
         "changelist_url": f"{changelist}?status=new",
+        "over_rate_limit_count": requests.waiting().filter(over_rate_limit=True).count(),
+        "over_rate_limit_url": f"{changelist}?status=new&over_rate_limit__exact=1",
     }

@@ -16,6 +16,7 @@ from pages.models import (
     FAQ,
     BodyArea,
     Condition,
+    Office,
     Physician,
     Reference,
     SitePage,
@@ -144,11 +145,18 @@ PHYSICIAN = {
     "photo_alt": "Placeholder drawing of a person, in place of a photo of Dr. Amari.",
 }
 
+# Where the demo physician sees patients (office slugs from offices.py).
+PHYSICIAN_OFFICES = ["los-angeles", "encino"]
+
 DEFAULT_REGULATORY_NOTICE = (
     "Some treatments on this site are not approved by the FDA for the uses we describe. "
     "Results vary from person to person. Please ask your physician about the proof, the "
     "risks and your other choices."
 )
+
+
+# How soon patients may feel better: its own section, so it has a heading and a contents entry.
+TIME_TO_RELIEF = "When you may feel better"
 
 
 @dataclass
@@ -279,7 +287,14 @@ STEM_CELLS = DemoTreatment(
                 - Take it easy for a few days.
                 - Do not lift heavy things or do hard exercise until your physician says so.
                 - Many people go back to work the next day. Some like to rest a few days first.
-
+                """
+            ),
+        ),
+        (
+            Kind.OTHER,
+            TIME_TO_RELIEF,
+            md(
+                """
                 Healing takes time. Some people feel better after about 3 weeks. For many, it
                 takes 6 to 8 weeks. You may keep getting better for up to 6 months. Results
                 vary, and some people do not get better.
@@ -465,11 +480,14 @@ PRP = DemoTreatment(
                 - Rest the area for a day or so.
                 - Ease back into your usual tasks over the next weeks.
                 - Follow any exercise plan your physician or physical therapist gives you.
-
-                Healing is slow. Many people notice a change after a few weeks. Results vary,
-                and some people do not get better.
                 """
             ),
+        ),
+        (
+            Kind.OTHER,
+            TIME_TO_RELIEF,
+            "Healing is slow. Many people notice a change after a few weeks. Results vary, and "
+            "some people do not get better.",
         ),
         (Kind.FAQ, "", ""),
         (
@@ -634,6 +652,8 @@ def load_physician() -> Physician:
         f"demo/{fields['slug']}.jpg", portrait((200, 220, 230), (11, 79, 108))
     )
     physician, _ = Physician.objects.update_or_create(slug=fields.pop("slug"), defaults=fields)
+    # The bio says she sees patients at both offices; load_offices() runs first.
+    physician.offices.set(Office.objects.filter(slug__in=PHYSICIAN_OFFICES))
     return physician
 
 

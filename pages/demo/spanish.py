@@ -118,6 +118,9 @@ PHYSICIAN = {
     "photo_alt": "Dibujo de muestra de una persona, en lugar de una foto de la Dra. Amari.",
 }
 
+# The heading of the section on how soon patients may feel better (content.TIME_TO_RELIEF).
+TIME_TO_RELIEF = "Cuándo podría sentirse mejor"
+
 STEM_CELLS = {
     "title": "Terapia con células madre",
     "summary": (
@@ -224,7 +227,13 @@ STEM_CELLS = {
                   diga.
                 - Muchas personas vuelven al trabajo al día siguiente. Otras prefieren
                   descansar unos días.
-
+                """
+            ),
+        ),
+        (
+            TIME_TO_RELIEF,
+            md(
+                """
                 Sanar toma tiempo. Algunas personas se sienten mejor a las 3 semanas. Para
                 muchas toma de 6 a 8 semanas. Puede seguir mejorando hasta 6 meses. Los
                 resultados varían, y algunas personas no mejoran.
@@ -371,11 +380,13 @@ PRP = {
                 - Deje descansar la zona más o menos un día.
                 - Vuelva poco a poco a sus actividades de siempre en las semanas siguientes.
                 - Siga el plan de ejercicios que le den su médico o su fisioterapeuta.
-
-                La curación es lenta. Muchas personas notan un cambio después de unas semanas.
-                Los resultados varían, y algunas personas no mejoran.
                 """
             ),
+        ),
+        (
+            TIME_TO_RELIEF,
+            "La curación es lenta. Muchas personas notan un cambio después de unas semanas. "
+            "Los resultados varían, y algunas personas no mejoran.",
         ),
         # The English FAQ section has no text of its own either: it only lists the FAQs.
         ("", ""),
