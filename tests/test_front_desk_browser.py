@@ -14,6 +14,7 @@ from django.utils import timezone
 from bookings import consent
 from bookings.models import ConsultationRequest
 from bookings.services import generate_reference
+from staff.models import StaffProfile
 from tests.browser import assert_accessible
 from tests.factories import front_desk_group, sign_in, valid_form_data
 
@@ -65,6 +66,7 @@ def desk_user(django_user_model):
         "desk", "desk@example.org", first_name="Dana", last_name="Whitfield", is_staff=True
     )
     user.groups.add(front_desk_group())
+    StaffProfile.objects.create(user=user, all_offices=True)
     return user
 
 
@@ -120,6 +122,7 @@ def colleague(django_user_model):
         "rk", "rosa@example.org", first_name="Rosa", last_name="Kim", is_staff=True
     )
     user.groups.add(front_desk_group())
+    StaffProfile.objects.create(user=user, all_offices=True)
     return user
 
 
