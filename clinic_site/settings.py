@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    # Revision history of the pages (who, when, why, and the content with its sections).
+    "reversion",
     "pages",
     "bookings",
     "search",

@@ -7,7 +7,10 @@ class PagesConfig(AppConfig):
     name = "pages"
 
     def ready(self):
+        from .drafts import register_history
         from .roles import sync_groups
+
+        register_history()
 
         # After auth's own receiver, which makes this app's permissions first.
         post_migrate.connect(sync_groups, sender=self, dispatch_uid="pages.sync_groups")

@@ -1,6 +1,8 @@
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
@@ -11,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .claims import find_numeric_claims
+from .claims import UnsupportedClaim, find_numeric_claims, unsupported_claims
 from .images import CheckedImageField, renditions_after_commit
 from .markdown import render_markdown_fields
 from .readability import Readability, grade_html, grade_markdown
@@ -42,6 +44,138 @@ class SearchEngineFields(models.Model):
         abstract = True
 
 
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("Waiting for review")
+    APPROVED = "approved", _("Approved, going live at its set time")
+    PUBLISHED = "published", _("Published")
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """What the public sees: never a draft, whether of a new page or of a live one."""
+        return self.filter(status=PublicationStatus.PUBLISHED)
+
+    def drafts(self):
+        return self.exclude(status=PublicationStatus.PUBLISHED)
+
+    def pages(self):
+        """One row per page: live pages and new pages, without the drafts of live pages."""
+        return self.filter(draft_of__isnull=True)
+
+    def waiting_for_review(self):
+        return self.filter(status=PublicationStatus.IN_REVIEW)
+
+    def due_to_go_live(self, now=None):
+        return self.filter(status=PublicationStatus.APPROVED, go_live_at__lte=now or timezone.now())
+
+
+class Publishable(models.Model):
+    """A page patients read that goes live only once approved, changed through drafts.
+
+    A draft of a live page is a row of the same model pointing at the live row (`draft_of`),
+    with its own sections; publishing copies it onto the live row (pages/drafts.py).
+    """
+
+    Status = PublicationStatus
+    DRAFT_URL_NAME = ""  # the view that previews a draft, e.g. "pages:treatment_draft"
+
+    status = models.CharField(
+        max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.PUBLISHED
+    )
+    draft_of = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="draft",
+        help_text="The live page this draft will replace once it is published.",
+    )
+    go_live_at = models.DateTimeField(
+        "goes live at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an approved draft is published (by the publish_scheduled command).",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_note = models.TextField(
+        "reviewer's note",
+        blank=True,
+        editable=False,
+        help_text="Why a clinical reviewer sent this draft back.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status != PublicationStatus.PUBLISHED
+
+    @property
+    def is_draft_of_live_page(self) -> bool:
+        return self.draft_of_id is not None
+
+    def preview_url(self) -> str:
+        """The draft's address for staff: the public layout, never cached."""
+        return reverse(self.DRAFT_URL_NAME, kwargs={"slug": self.live_page.slug})
+
+    @property
+    def live_page(self):
+        """The row patients see for this page: the live row of a draft, or this row."""
+        return self.draft_of if self.draft_of_id else self
+
+    def draft_or_none(self):
+        """This live page's draft, if an editor has started one."""
+        return type(self).objects.filter(draft_of=self).first() if self.pk else None
+
+    def clean(self):
+        super().clean()
+        # Slugs are unique among pages (a constraint forms cannot check: its condition names a
+        # field they do not show); a draft must not take another page's either.
+        slug = getattr(self, "slug", None)
+        if slug:
+            others = type(self).objects.pages().filter(slug=slug).exclude(pk=self.pk)
+            if self.draft_of_id:
+                others = others.exclude(pk=self.draft_of_id)
+            if others.exists():
+                raise ValidationError(
+                    {"slug": "Another page already uses this address. Please choose another."},
+                    code="slug_taken",
+                )
+
+
+def publishable_constraints(label: str) -> list:
+    """The invariants every publishable model keeps, named after the model."""
+    return [
+        models.UniqueConstraint(
+            fields=["slug"],
+            condition=Q(draft_of__isnull=True),
+            name=f"{label}_slug_unique_among_pages",
+            violation_error_message="Another page already uses this address. "
+            "Please choose another.",
+        ),
+        models.CheckConstraint(
+            condition=Q(status__in=PublicationStatus.values), name=f"{label}_status_valid"
+        ),
+        # A draft of a live page goes live by being copied onto it, never by itself.
+        models.CheckConstraint(
+            condition=Q(draft_of__isnull=True) | ~Q(status=PublicationStatus.PUBLISHED),
+            name=f"{label}_draft_is_never_published",
+        ),
+    ]
+
+
 class BodyArea(models.TextChoices):
     KNEE = "knee", _("Knee")
     HIP = "hip", _("Hip")
@@ -52,7 +186,9 @@ class BodyArea(models.TextChoices):
     OTHER = "other", _("Other areas")
 
 
-class Physician(models.Model):
+class Physician(Publishable):
+    DRAFT_URL_NAME = "pages:physician_draft"
+
     honorific = models.CharField(
         "title",
         max_length=20,
@@ -60,7 +196,7 @@ class Physician(models.Model):
         help_text="Shown before the name, e.g. “Dr.”; in Spanish “Dr.” or “Dra.”.",
     )
     name = models.CharField(max_length=120, help_text="Without the title, e.g. “Ana Ruiz”.")
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField()
     credentials = models.CharField(
         max_length=200, blank=True, help_text="e.g. “MD, board-certified in orthopedic surgery”."
     )
@@ -89,10 +225,32 @@ class Physician(models.Model):
         related_name="physicians",
         help_text="The offices where this physician sees patients; their pages list them.",
     )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="physician_profiles",
+        verbose_name="staff account",
+        help_text="This physician's admin account, if they review pages: their approval "
+        "names them as the reviewer.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublishableQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        permissions = [("publish_physician", "Can approve and publish physician profiles")]
+        constraints = [
+            *publishable_constraints("physician"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(user__isnull=False, draft_of__isnull=True),
+                name="physician_one_profile_per_account",
+                violation_error_message="This staff account is linked to another physician.",
+            ),
+        ]
 
     def __str__(self):
         return self.display_name
@@ -114,6 +272,7 @@ class Physician(models.Model):
         return grade_html(self.bio_html)
 
     def clean(self):
+        super().clean()
         if self.photo and not self.photo_alt.strip():
             raise ValidationError(
                 {
@@ -125,21 +284,27 @@ class Physician(models.Model):
             )
 
 
-class Condition(SearchEngineFields):
+class Condition(SearchEngineFields, Publishable):
+    DRAFT_URL_NAME = "pages:condition_draft"
+
     name = models.CharField(max_length=120)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField()
     body_area = models.CharField(max_length=20, choices=BodyArea.choices, default=BodyArea.OTHER)
     description = models.TextField(
         help_text="One or two plain sentences a patient sees in listings and on the page."
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PublishableQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
+        permissions = [("publish_condition", "Can approve and publish condition pages")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(body_area__in=BodyArea.values), name="condition_body_area_valid"
-            )
+            ),
+            *publishable_constraints("condition"),
         ]
 
     def __str__(self):
@@ -196,12 +361,15 @@ class SiteSettings(models.Model):
         return "", default
 
 
-class TreatmentStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
+TreatmentStatus = PublicationStatus
+
+# How long a clinician's review holds; the next review falls due after it.
+REVIEW_PERIOD = timedelta(days=365)
+# Reviewers hear of a review this long before it falls due.
+REVIEW_NOTICE = timedelta(days=30)
 
 
-class TreatmentQuerySet(models.QuerySet):
+class TreatmentQuerySet(PublishableQuerySet):
     def published(self, on=None):
         return self.filter(
             status=Treatment.Status.PUBLISHED, published_on__lte=on or timezone.localdate()
@@ -210,6 +378,13 @@ class TreatmentQuerySet(models.QuerySet):
     def review_overdue(self):
         return self.filter(next_review_due__lt=timezone.localdate())
 
+    def review_due_soon(self):
+        """Live pages whose next review falls within REVIEW_NOTICE, or has passed."""
+        return self.filter(
+            status=Treatment.Status.PUBLISHED,
+            next_review_due__lte=timezone.localdate() + REVIEW_NOTICE,
+        )
+
     def for_page(self):
         """Everything the treatment page shows, public or previewed, in five queries."""
         return self.select_related("reviewed_by").prefetch_related(
@@ -217,16 +392,17 @@ class TreatmentQuerySet(models.QuerySet):
             "faqs",
             "references",
             Prefetch(
-                "conditions", queryset=Condition.objects.only("slug", "name").order_by("name")
+                "conditions",
+                queryset=Condition.objects.published().only("slug", "name").order_by("name"),
             ),
         )
 
 
-class Treatment(SearchEngineFields):
-    Status = TreatmentStatus
+class Treatment(SearchEngineFields, Publishable):
+    DRAFT_URL_NAME = "pages:treatment_draft"
 
     title = models.CharField(max_length=120)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField()
     summary = models.TextField(
         max_length=300,
         help_text="Two plain sentences a patient sees on cards and in search results.",
@@ -248,7 +424,9 @@ class Treatment(SearchEngineFields):
         blank=True,
         help_text="What the image shows, for patients who cannot see it. Required with an image.",
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
     published_on = models.DateField(
         default=timezone.localdate,
         help_text="A published treatment stays hidden until this date.",
@@ -260,6 +438,7 @@ class Treatment(SearchEngineFields):
         null=True,
         blank=True,
         related_name="reviewed_treatments",
+        limit_choices_to={"draft_of__isnull": True},
         help_text="The clinician who checked this page.",
     )
     last_reviewed = models.DateField(
@@ -278,10 +457,9 @@ class Treatment(SearchEngineFields):
 
     class Meta:
         ordering = ["title"]
+        permissions = [("publish_treatment", "Can approve and publish treatment pages")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=TreatmentStatus.values), name="treatment_status_valid"
-            ),
+            *publishable_constraints("treatment"),
             models.CheckConstraint(
                 condition=Q(next_review_due__gt=F("last_reviewed"))
                 | Q(next_review_due__isnull=True)
@@ -302,6 +480,7 @@ class Treatment(SearchEngineFields):
         return reverse("pages:treatment", kwargs={"slug": self.slug})
 
     def clean(self):
+        super().clean()
         if self.hero_image and not self.hero_image_alt.strip():
             raise ValidationError(
                 {english("hero_image_alt"): "Please describe the image for screen reader users."},
@@ -325,6 +504,12 @@ class Treatment(SearchEngineFields):
     def is_review_overdue(self) -> bool:
         return bool(self.next_review_due and self.next_review_due < timezone.localdate())
 
+    @property
+    def is_review_due_soon(self) -> bool:
+        return bool(
+            self.next_review_due and self.next_review_due <= timezone.localdate() + REVIEW_NOTICE
+        )
+
     def readability(self) -> Readability | None:
         """Reading grade of everything a patient reads on the page, taken as one text."""
         parts = [format_html("<p>{}</p>", self.summary)]
@@ -339,6 +524,27 @@ class Treatment(SearchEngineFields):
         texts += [section.body for section in self.sections.all()]
         texts += [faq.answer for faq in self.faqs.all()]
         return find_numeric_claims(*texts)
+
+    def unsupported_claims(self) -> list[UnsupportedClaim]:
+        """Sentences, English and Spanish, that state a claim without citing a reference."""
+        languages = dict(settings.LANGUAGES)
+        parts, summary = [], []
+        for code, language in languages.items():
+            summary.append((language, getattr(self, f"summary_{code}") or ""))
+            for section in self.sections.all():
+                parts.append(
+                    (section.display_heading, language, getattr(section, f"body_{code}") or "")
+                )
+            for faq in self.faqs.all():
+                where = f"Question “{getattr(faq, f'question_{code}') or faq.question}”"
+                parts.append((where, language, getattr(faq, f"answer_{code}") or ""))
+        approved = ClaimApproval.objects.approved_sentences(page=self.live_page)
+        return unsupported_claims(
+            parts,
+            summary=summary,
+            reference_count=len(self.references.all()),
+            approved=approved,
+        )
 
 
 # Ids the treatment page uses for its own parts; an "other" section never takes them.
@@ -372,11 +578,15 @@ class TreatmentSection(models.Model):
         blank=True,
         help_text=(
             "Markdown. Short paragraphs and lists read best; use ### for a sub-heading. "
+            "Cite the first reference as [1] in any sentence with a number or a promise. "
             "May stay empty for the FAQ and conditions sections, which list their entries."
         ),
     )
     body_html = models.TextField(blank=True, editable=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    draft_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["sort_order", "pk"]
@@ -450,9 +660,12 @@ class TreatmentDueForReview(Treatment):
 class FAQ(models.Model):
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="faqs")
     question = models.CharField(max_length=250)
-    answer = models.TextField(help_text="Markdown. Keep it short.")
+    answer = models.TextField(help_text="Markdown. Keep it short. Cite a reference as [1].")
     answer_html = models.TextField(blank=True, editable=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    draft_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["sort_order", "pk"]
@@ -472,6 +685,9 @@ class Reference(models.Model):
     citation = models.TextField(help_text="Authors, title, journal or source, year.")
     url = models.URLField(blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    draft_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["sort_order", "pk"]
@@ -480,20 +696,26 @@ class Reference(models.Model):
         return self.citation[:80]
 
 
-class SitePage(SearchEngineFields):
+class SitePage(SearchEngineFields, Publishable):
     """Simple pages: privacy notice, accessibility statement, medical disclaimer, about."""
+
+    DRAFT_URL_NAME = "pages:site_page_draft"
 
     # The footer pages have short addresses (/privacy/); any other page lives at /info/<slug>/.
     SHORT_SLUGS = ("privacy", "medical-disclaimer", "accessibility", "about")
 
     title = models.CharField(max_length=120)
-    slug = models.SlugField(unique=True, help_text="The page's address, e.g. “privacy”.")
+    slug = models.SlugField(help_text="The page's address, e.g. “privacy”.")
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PublishableQuerySet.as_manager()
+
     class Meta:
         ordering = ["title"]
+        permissions = [("publish_sitepage", "Can approve and publish site pages")]
+        constraints = publishable_constraints("sitepage")
 
     def __str__(self):
         return self.title
@@ -584,3 +806,99 @@ class OpeningHours(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+# --- The editorial record: what happened to each page, kept beside django-reversion's versions.
+
+
+class PageReferenceQuerySet(models.QuerySet):
+    def for_page(self, page):
+        """Rows about a page (its live row: a page's record outlives its drafts)."""
+        return self.filter(
+            page_type=ContentType.objects.get_for_model(type(page)),
+            page_id=page.pk,
+        )
+
+
+class EditorialEvent(models.Model):
+    """What one saved version of a page was: submitted, sent back, published or restored.
+
+    Each event belongs to one django-reversion revision (who, when, the comment, and the page's
+    content with its sections), and to the live page whose history it is part of.
+    """
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        SENT_BACK = "sent_back", "Sent back to the editor"
+        APPROVED = "approved", "Approved, to go live at its set time"
+        PUBLISHED = "published", "Published"
+        RESTORED = "restored", "Earlier version restored as a draft"
+        UNPUBLISHED = "unpublished", "Taken off the site"
+
+    revision = models.OneToOneField(
+        "reversion.Revision", on_delete=models.CASCADE, related_name="editorial_event"
+    )
+    page_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    page_id = models.PositiveBigIntegerField(help_text="The live page (or new page) concerned.")
+    action = models.CharField(max_length=12, choices=Action.choices)
+
+    objects = PageReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-revision__date_created", "-pk"]
+        indexes = [models.Index(fields=["page_type", "page_id"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.revision.date_created:%Y-%m-%d %H:%M})"
+
+
+class ClaimApprovalQuerySet(PageReferenceQuerySet):
+    def approved_sentences(self, *, page) -> frozenset[str]:
+        if page is None or page.pk is None:
+            return frozenset()
+        return frozenset(self.for_page(page).values_list("sentence", flat=True))
+
+
+class ClaimApproval(models.Model):
+    """A clinical reviewer let one sentence go live without a citation, and wrote why."""
+
+    page_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    page_id = models.PositiveBigIntegerField()
+    sentence = models.TextField(help_text="The sentence exactly as approved.")
+    reason = models.TextField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    objects = ClaimApprovalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-approved_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="claim_approval_has_reason")
+        ]
+
+    def __str__(self):
+        return self.sentence[:80]
+
+
+class ReviewReminder(models.Model):
+    """One reminder email to one reviewer about one page's coming review (sent once)."""
+
+    page = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="+")
+    review_due = models.DateField(help_text="The page's next review date this reminder is for.")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "review_due", "reviewer"], name="one_reminder_per_review_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.page} due {self.review_due}"

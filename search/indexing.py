@@ -90,7 +90,7 @@ def treatment_documents(treatment) -> list[SearchDocument]:
 @transaction.atomic
 def index_condition(condition_id: int) -> None:
     SearchDocument.objects.filter(condition_id=condition_id).delete()
-    condition = Condition.objects.filter(pk=condition_id).first()
+    condition = Condition.objects.published().filter(pk=condition_id).first()
     if condition is None:
         return
     SearchDocument.objects.bulk_create(
@@ -146,7 +146,9 @@ def office_document(office) -> SearchDocument:
 @transaction.atomic
 def index_physician(physician_id: int) -> None:
     SearchDocument.objects.filter(physician_id=physician_id).delete()
-    physician = Physician.objects.filter(pk=physician_id).prefetch_related("offices").first()
+    physician = (
+        Physician.objects.published().filter(pk=physician_id).prefetch_related("offices").first()
+    )
     if physician is None:
         return
     SearchDocument.objects.bulk_create(in_each_language(lambda: [physician_document(physician)]))
@@ -171,12 +173,12 @@ def physician_document(physician) -> SearchDocument:
 
 def rebuild_index() -> int:
     SearchDocument.objects.all().delete()
-    for treatment_id in Treatment.objects.values_list("pk", flat=True):
+    for treatment_id in Treatment.objects.published().values_list("pk", flat=True):
         index_treatment(treatment_id)
-    for condition_id in Condition.objects.values_list("pk", flat=True):
+    for condition_id in Condition.objects.published().values_list("pk", flat=True):
         index_condition(condition_id)
     for office_id in Office.objects.values_list("pk", flat=True):
         index_office(office_id)
-    for physician_id in Physician.objects.values_list("pk", flat=True):
+    for physician_id in Physician.objects.published().values_list("pk", flat=True):
         index_physician(physician_id)
     return SearchDocument.objects.count()

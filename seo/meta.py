@@ -193,13 +193,19 @@ BUILDERS = {
     "pages:home": lambda context: for_home(),
     "pages:treatment_list": lambda context: for_treatment_list(),
     "pages:treatment": lambda context: for_treatment(context["treatment"]),
+    "pages:treatment_draft": lambda context: for_treatment(context["treatment"]),
     "pages:condition_list": lambda context: for_condition_list(),
     "pages:condition": lambda context: for_condition(
         context["condition"], context["condition"].live_treatments
     ),
+    "pages:condition_draft": lambda context: for_condition(
+        context["condition"], context["condition"].live_treatments
+    ),
     "pages:physician": lambda context: for_physician(context["physician"]),
+    "pages:physician_draft": lambda context: for_physician(context["physician"]),
     "pages:site_page": lambda context: for_site_page(context["page"]),
     "pages:site_page_short": lambda context: for_site_page(context["page"]),
+    "pages:site_page_draft": lambda context: for_site_page(context["page"]),
     "pages:office_list": lambda context: for_office_list(context["offices"]),
     "pages:office": lambda context: for_office(context["office"]),
 }

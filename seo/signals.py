@@ -11,7 +11,8 @@ from .redirects import record_move
 @receiver(pre_save, sender=Office)
 @receiver(pre_save, sender=Physician)
 def keep_old_address_working(sender, instance, raw=False, **kwargs):
-    if raw or instance.pk is None:
+    # A draft's address is not public: only a live page's move is recorded (on publishing).
+    if raw or instance.pk is None or getattr(instance, "draft_of_id", None):
         return
     old_slug = sender.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
     if old_slug and old_slug != instance.slug:

@@ -28,7 +28,7 @@ class ConditionSitemap(BilingualSitemap):
     priority = 0.7
 
     def items(self):
-        return Condition.objects.order_by("slug")
+        return Condition.objects.published().order_by("slug")
 
     def lastmod(self, condition):
         return getattr(condition, "updated_at", None)
@@ -50,7 +50,7 @@ class PhysicianSitemap(BilingualSitemap):
     priority = 0.5
 
     def items(self):
-        return Physician.objects.order_by("slug")
+        return Physician.objects.published().order_by("slug")
 
     def lastmod(self, physician):
         return getattr(physician, "updated_at", None)
@@ -61,7 +61,7 @@ class SitePageSitemap(BilingualSitemap):
     priority = 0.3
 
     def items(self):
-        return SitePage.objects.order_by("slug")
+        return SitePage.objects.published().order_by("slug")
 
     def lastmod(self, page):
         return page.updated_at

@@ -214,3 +214,27 @@ def make_consultation(office, *, age=timedelta(minutes=5), **fields) -> Consulta
     if values.get("status") == "spam" and not values.get("spam_reason"):
         values["spam_reason"] = "honeypot"
     return ConsultationRequest.objects.create(office=office, **values)
+
+
+def content_editor_group() -> Group:
+    """The "Content editor" group (made and kept in step after every migrate, pages/roles.py)."""
+    from pages.roles import CONTENT_EDITOR
+
+    return Group.objects.get(name=CONTENT_EDITOR)
+
+
+def clinical_reviewer_group() -> Group:
+    from pages.roles import CLINICAL_REVIEWER
+
+    return Group.objects.get(name=CLINICAL_REVIEWER)
+
+
+def make_reviewer(username="reviewer", *, physician=None, email="reviewer@example.org") -> User:
+    """A clinical reviewer whose account is linked to a physician profile (who signs off)."""
+    user = make_staff(username, groups=[clinical_reviewer_group()])
+    user.email = email
+    user.save()
+    physician = physician or make_physician(name="Rita Review", slug=f"{username}-md")
+    physician.user = user
+    physician.save()
+    return User.objects.get(pk=user.pk)  # a fresh permission cache

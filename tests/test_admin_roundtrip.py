@@ -262,15 +262,21 @@ def add_form_data(model, model_admin, client) -> dict | None:
             data[name] = ["0"]
         elif "-" in name and name.split("-")[1].isdigit():
             del data[name]  # an inline row of the existing object
+    # Unique fields, and fields unique through a one-field constraint (slugs among live pages).
+    constrained = {
+        constraint.fields[0]
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint) and len(constraint.fields) == 1
+    }
     unique = [
         field
         for field in model._meta.concrete_fields
-        if field.unique and not field.primary_key and field.editable
+        if (field.unique or field.name in constrained) and not field.primary_key and field.editable
     ]
     for field in unique:
         names = [name for name in data if name == field.name or name.startswith(f"{field.name}_")]
         for name in names:
-            data[name] = [_fresh(field, value) for value in data[name]]
+            data[name] = [_fresh(field, value) if value else value for value in data[name]]
     return data
 
 

@@ -63,7 +63,7 @@ def test_the_editor_is_told_how_many_requests_keep_it_and_to_unpublish_instead(
     html = editor_client.get(url).content.decode()
     assert "cannot be deleted" in html
     assert "3 consultation requests" in html
-    assert "set its status to Draft" in html
+    assert "Take the selected pages off the site" in html
     # The count only: no reference, no link into the requests the editor may not open.
     for consultation in requests:
         assert consultation.reference not in html

@@ -1,5 +1,6 @@
-"""A content editor's everyday path, in Chromium: sign in, change a sentence, save, and see it
-on the public page as a patient would (in a browser that never signed in)."""
+"""A content editor's everyday path, in Chromium: sign in, change a sentence of a live page and
+save. The change is kept as a draft: patients (in browsers that never signed in) keep seeing
+the page as it was until a clinical reviewer publishes it (tests/test_editorial_browser.py)."""
 
 import re
 
@@ -29,7 +30,7 @@ def editor(db):
 @pytest.mark.parametrize(
     "viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=str
 )
-def test_an_editor_changes_a_sentence_and_a_patient_sees_it(
+def test_an_editors_change_to_a_live_page_is_a_draft_patients_do_not_see(
     chromium, live_server, settings, tmp_path, editor, viewport
 ):
     settings.MEDIA_ROOT = tmp_path
@@ -59,16 +60,22 @@ def test_an_editor_changes_a_sentence_and_a_patient_sees_it(
     recovery.fill(recovery.input_value().replace(OLD_SENTENCE, NEW_SENTENCE))
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/pages/treatment/$"))
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist")).to_contain_text("saved as a draft")
+    draft = Treatment.objects.get(draft_of=treatment)
+    # The editor previews the draft in the public layout.
+    page.goto(live_server.url + draft.preview_url())
+    expect(page.locator("#recovery + div")).to_contain_text(NEW_SENTENCE)
+    expect(page.get_by_role("status")).to_contain_text("These are changes to a live page")
     staff.close()
 
     fresh = chromium.new_context(viewport=viewport)
     after = fresh.new_page()
     after.goto(public_url)
-    expect(after.locator("#recovery + div")).to_contain_text(NEW_SENTENCE)
-    expect(after.locator("#recovery + div")).not_to_contain_text(OLD_SENTENCE)
-    # The patient who read the page before sees the change on the next visit too.
+    expect(after.locator("#recovery + div")).to_contain_text(OLD_SENTENCE)
+    expect(after.locator("#recovery + div")).not_to_contain_text(NEW_SENTENCE)
+    assert after.goto(live_server.url + draft.preview_url()).status == 404
+    # The patient who read the page before still sees it as it was.
     before.reload()
-    expect(before.locator("#recovery + div")).to_contain_text(NEW_SENTENCE)
+    expect(before.locator("#recovery + div")).to_contain_text(OLD_SENTENCE)
     for context in (patient, fresh):
         context.close()

@@ -206,7 +206,10 @@ def test_admin_checks_a_new_upload_and_keeps_a_stored_image_on_an_unchanged_save
     from pages.models import Physician
 
     sign_in(client, User.objects.create_superuser("editor", password="x"))
-    physician = Physician.objects.create(name="Dr. Test", slug="test")
+    # A new profile, not yet live: admin saves it as it is (a live one would get a draft).
+    physician = Physician.objects.create(
+        name="Dr. Test", slug="test", status=Physician.Status.DRAFT
+    )
     url = f"/admin/pages/physician/{physician.pk}/change/"
     form = {"name": "Dr. Test", "slug": "test", "photo_alt_en": "Dr. Test smiling"}
 
@@ -293,7 +296,8 @@ def test_an_image_uploaded_under_another_extension_is_stored_as_what_it_is(clien
     from pages.models import Physician
 
     sign_in(client, User.objects.create_superuser("editor", password="x"))
-    physician = Physician.objects.create(name="Test", slug="test")
+    # A new profile, not yet live: admin saves it as it is (a live one would get a draft).
+    physician = Physician.objects.create(name="Test", slug="test", status=Physician.Status.DRAFT)
     buffer = io.BytesIO()
     Image.new("RGB", (600, 800), "#3a7ca5").save(buffer, "PNG")
     response = client.post(

@@ -67,7 +67,7 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
-def test_editor_is_warned_about_numbers_without_a_source_but_may_still_publish(superuser_client):
+def test_editor_is_warned_of_each_uncited_claim_and_a_new_page_stays_a_draft(superuser_client):
     data = treatment_form(
         sections=[
             {"kind": "recovery", "body": "Most people feel better in 6-8 weeks.", "sort_order": 1}
@@ -79,22 +79,29 @@ def test_editor_is_warned_about_numbers_without_a_source_but_may_still_publish(s
     response = superuser_client.post(reverse("admin:pages_treatment_add"), data, follow=True)
     assert response.status_code == 200
     warnings = " ".join(messages_of(response))
-    assert "lists no reference" in warnings
-    assert "“6-8 weeks”" in warnings and "“85 percent”" in warnings
+    assert "2 sentence(s) state a number or a promise without citing a reference" in warnings
+    assert "Most people feel better in 6-8 weeks." in warnings
     treatment = Treatment.objects.get(slug="knee-care")
-    assert treatment.status == Treatment.Status.PUBLISHED
+    # New pages go live only once a clinical reviewer approves them (status is not a field).
+    assert treatment.status == Treatment.Status.DRAFT
     assert treatment.sections.get().anchor == "recovery"
+    claims = [claim.sentence for claim in treatment.unsupported_claims()]
+    assert claims == ["Most people feel better in 6-8 weeks.", "For 85 percent of people."]
 
 
-def test_no_source_warning_once_the_page_lists_a_reference(superuser_client):
+def test_no_claim_warning_once_each_claim_cites_a_reference(superuser_client):
     data = treatment_form(
         sections=[
-            {"kind": "recovery", "body": "Most people feel better in 6-8 weeks.", "sort_order": 1}
+            {
+                "kind": "recovery",
+                "body": "Most people feel better in 6-8 weeks [1].",
+                "sort_order": 1,
+            }
         ],
         references=[{"citation": "A study of knees, 2024.", "url": "", "sort_order": 1}],
     )
     response = superuser_client.post(reverse("admin:pages_treatment_add"), data, follow=True)
-    assert not any("reference" in message for message in messages_of(response))
+    assert not any("citing a reference" in message for message in messages_of(response))
 
 
 def test_editor_is_warned_on_save_when_the_page_reads_above_grade_8(superuser_client):

@@ -111,6 +111,14 @@ def test_demo_treatment_pages_read_at_grade_8_or_below(demo):
             assert grade_markdown(text).grade <= TARGET_GRADE, text
 
 
+def test_every_demo_claim_cites_a_reference_in_both_languages(demo, client):
+    for treatment in Treatment.objects.prefetch_related("sections", "faqs", "references"):
+        assert treatment.unsupported_claims() == [], treatment
+    # The demo shows patients what a citation looks like: a link to the reference list.
+    html = client.get("/es/treatments/stem-cell-therapy/").content.decode()
+    assert 'href="#ref-3" aria-label="Referencia 3"' in html and 'id="ref-3"' in html
+
+
 def test_other_demo_text_reads_at_grade_8_or_below(demo):
     for page in SitePage.objects.all():
         assert page.readability().grade <= TARGET_GRADE, page

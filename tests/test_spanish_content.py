@@ -271,6 +271,10 @@ def test_an_editor_sets_the_spanish_title_and_office_name_in_admin(client, demo,
         data[field_name] = [value]
         response = client.post(url, data)
         assert response.status_code == 302, response.content.decode()[:1000]
+    # The physician profile is live: the edit went into its draft, which a reviewer publishes.
+    from pages.drafts import publish
+
+    publish(draft=Physician.objects.get(draft_of__isnull=False), user=admin_user)
     client.logout()
     page = html_of(client, "/es/treatments/stem-cell-therapy/")
     assert "Dr. Helen Amari</a>," in page and "Dra." not in page

@@ -195,14 +195,14 @@ STEM_CELLS = DemoTreatment(
             md(
                 """
                 Stem cells are cells that do not yet have a set job. Your body keeps a small
-                store of them, most of all in your bone marrow. When a tissue is hurt, these
+                store of them, most of all in your bone marrow [3]. When a tissue is hurt, these
                 cells may help with repair.
 
                 In stem cell therapy, we take a little of your own bone marrow. We make the
                 stem cells in it more dense and put them back where you hurt. The aim is to
                 ease pain and help you move better without surgery.
 
-                This is still a new kind of care. It does not work for everyone, and no one
+                This is still a new kind of care [2]. It does not work for everyone, and no one
                 can promise you a result.
                 """
             ),
@@ -282,7 +282,7 @@ STEM_CELLS = DemoTreatment(
             md(
                 """
                 Soreness is the most common problem at first. It should ease within about a
-                week. Your physician will tell you which pain pills are safe to take.
+                week. Your physician will tell you which pain pills you can take.
 
                 - Take it easy for a few days.
                 - Do not lift heavy things or do hard exercise until your physician says so.
@@ -295,9 +295,9 @@ STEM_CELLS = DemoTreatment(
             TIME_TO_RELIEF,
             md(
                 """
-                Healing takes time. Some people feel better after about 3 weeks. For many, it
-                takes 6 to 8 weeks. You may keep getting better for up to 6 months. Results
-                vary, and some people do not get better.
+                Healing takes time, and it is different for each person. Some people feel
+                better within a few weeks. For others it takes a few months. Results vary, and
+                some people do not get better.
                 """
             ),
         ),
@@ -332,8 +332,8 @@ STEM_CELLS = DemoTreatment(
         ),
         (
             "How soon will I feel better?",
-            "It is not the same for everyone. Many people notice a change after 6 to 8 weeks. "
-            "Some people do not get better.",
+            "It is not the same for everyone. Many people notice a change after a few weeks, "
+            "and some after a few months. Some people do not get better.",
         ),
         (
             "Can I have it in place of surgery?",
@@ -396,7 +396,7 @@ PRP = DemoTreatment(
                 """
                 Platelets are tiny parts of your blood that help it clot. They also carry
                 proteins that play a part in healing. Plasma is the liquid part of blood. PRP
-                is plasma with more platelets in it than usual.
+                is plasma with more platelets in it than usual [1].
 
                 For a PRP shot, we draw blood from your arm, pack the platelets into a small
                 amount of plasma and inject it where it hurts. The aim is to ease pain and help
@@ -632,7 +632,7 @@ def load_conditions() -> dict[str, Condition]:
     conditions = {}
     for slug, name, body_area, description in CONDITIONS:
         name_es, description_es = spanish.CONDITIONS[slug]
-        conditions[slug], _ = Condition.objects.update_or_create(
+        conditions[slug], _ = Condition.objects.pages().update_or_create(
             slug=slug,
             defaults={
                 "name_en": name,
@@ -651,7 +651,9 @@ def load_physician() -> Physician:
     fields["photo"] = ensure_image(
         f"demo/{fields['slug']}.jpg", portrait((200, 220, 230), (11, 79, 108))
     )
-    physician, _ = Physician.objects.update_or_create(slug=fields.pop("slug"), defaults=fields)
+    physician, _ = Physician.objects.pages().update_or_create(
+        slug=fields.pop("slug"), defaults=fields
+    )
     # The bio says she sees patients at both offices; load_offices() runs first.
     physician.offices.set(Office.objects.filter(slug__in=PHYSICIAN_OFFICES))
     return physician
@@ -662,7 +664,7 @@ def load_treatment(
 ) -> Treatment:
     last_reviewed = timezone.localdate() - timedelta(days=30)
     es = spanish.TREATMENTS[demo.slug]
-    treatment, _ = Treatment.objects.update_or_create(
+    treatment, _ = Treatment.objects.pages().update_or_create(
         slug=demo.slug,
         defaults={
             "title_en": demo.title,
@@ -720,7 +722,7 @@ def load_site_pages() -> list[SitePage]:
     pages = []
     for slug, (title, body) in SITE_PAGES.items():
         title_es, body_es = spanish.SITE_PAGES[slug]
-        page, _ = SitePage.objects.update_or_create(
+        page, _ = SitePage.objects.pages().update_or_create(
             slug=slug,
             defaults={
                 "title_en": title,

@@ -141,14 +141,14 @@ STEM_CELLS = {
             md(
                 """
                 Las células madre son células que todavía no tienen una tarea fija. El cuerpo
-                guarda una pequeña reserva de ellas, sobre todo en la médula de los huesos.
+                guarda una pequeña reserva de ellas, sobre todo en la médula de los huesos [3].
                 Cuando un tejido se lastima, estas células podrían ayudar a repararlo.
 
                 En esta terapia sacamos un poco de su propia médula ósea. Concentramos las
                 células madre y las ponemos donde le duele. La meta es calmar el dolor y
                 ayudarle a moverse mejor sin cirugía.
 
-                Es un tratamiento todavía nuevo. No funciona en todos los casos, y nadie le
+                Es un tratamiento todavía nuevo [2]. No funciona en todos los casos, y nadie le
                 puede prometer un resultado.
                 """
             ),
@@ -234,9 +234,9 @@ STEM_CELLS = {
             TIME_TO_RELIEF,
             md(
                 """
-                Sanar toma tiempo. Algunas personas se sienten mejor a las 3 semanas. Para
-                muchas toma de 6 a 8 semanas. Puede seguir mejorando hasta 6 meses. Los
-                resultados varían, y algunas personas no mejoran.
+                Sanar toma tiempo, y es distinto para cada persona. Algunas personas se sienten
+                mejor en unas semanas. Para otras toma unos meses. Los resultados varían, y
+                algunas personas no mejoran.
                 """
             ),
         ),
@@ -267,8 +267,8 @@ STEM_CELLS = {
         ),
         (
             "¿Cuándo me voy a sentir mejor?",
-            "No es igual para todas las personas. Muchas notan un cambio de 6 a 8 semanas "
-            "después. Algunas no mejoran.",
+            "No es igual para todas las personas. Muchas notan un cambio después de unas "
+            "semanas, y otras después de unos meses. Algunas no mejoran.",
         ),
         (
             "¿Puede reemplazar una cirugía?",
@@ -304,7 +304,7 @@ PRP = {
                 """
                 Las plaquetas son partes muy pequeñas de la sangre que la ayudan a coagular.
                 También llevan proteínas que participan en la curación. El plasma es la parte
-                líquida de la sangre. El PRP es plasma con más plaquetas de lo normal.
+                líquida de la sangre. El PRP es plasma con más plaquetas de lo normal [1].
 
                 Para una inyección de PRP, le sacamos sangre del brazo, juntamos las plaquetas
                 en un poco de plasma y lo inyectamos donde le duele. La meta es calmar el dolor
