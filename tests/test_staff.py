@@ -23,6 +23,7 @@ from bookings.models import ConsultationRequest, StatusChange
 from bookings.notifications import build_email
 from bookings.roles import FRONT_DESK
 from pages.models import Treatment
+from pages.roles import CLINICAL_REVIEWER, CONTENT_EDITOR
 from staff.models import AccessRecord, AccountLock, StaffProfile
 from staff.roles import PRIVACY_OFFICER
 from tests.factories import (
@@ -353,11 +354,18 @@ def test_nobody_can_add_change_or_delete_access_records_and_the_privacy_officer_
     assert client.get(CHANGELIST).status_code == 403
 
 
-def test_a_content_editor_cannot_reach_the_access_record(client, encino, encino_desk):
-    editor = make_staff("editor", groups=[Group.objects.get(name="Content editor")], otp=True)
-    sign_in(client, editor)
+@pytest.mark.parametrize("group", [CONTENT_EDITOR, CLINICAL_REVIEWER])
+def test_content_editors_and_clinical_reviewers_cannot_reach_the_access_record_or_requests(
+    client, encino, group
+):
+    consultation = make_consultation(encino)
+    member = make_staff("member", groups=[Group.objects.get(name=group)], otp=True)
+    sign_in(client, member)
     assert client.get(ACCESS_RECORD).status_code == 403
-    assert "Access record" not in client.get("/admin/").content.decode()
+    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(change_url(consultation)).status_code == 403
+    index = client.get("/admin/").content.decode()
+    assert "Access record" not in index and consultation.reference not in index
 
 
 def test_the_retention_purge_keeps_access_records_with_the_reference_only(
