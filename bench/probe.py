@@ -7,6 +7,8 @@ python bench/probe.py count-requests  how many consultation requests are stored
 python bench/probe.py booking-form N  bench physicians at Encino, N one-time tokens with open times
 python bench/probe.py count-appointments  how many appointments are booked
 python bench/probe.py tidy-database   vacuum and checkpoint after the POST load
+python bench/probe.py admin-scale N   seed N consultation requests (bulk), then time the front
+                                      desk's request list, searches, change page and admin index
 """
 
 import json
@@ -195,6 +197,150 @@ def tidy_database() -> str:
     return connection.vendor
 
 
+FIRST_NAMES = (
+    "Ana Beatriz Carlos Diana Elena Fernando Gloria Hector Irene Jorge Karen Luis Maria Nora "
+    "Oscar Paula Quinn Rosa Samuel Teresa Ursula Victor Wendy Ximena Yolanda Zoe James Mary "
+    "Robert Linda Michael Susan David Karen Daniel Lisa Kevin Nancy Brian Emily"
+).split()
+LAST_NAMES = (
+    "Garcia Martinez Lopez Gonzalez Rodriguez Hernandez Perez Sanchez Ramirez Torres Flores "
+    "Rivera Gomez Diaz Reyes Cruz Morales Ortiz Gutierrez Chavez Smith Johnson Williams Brown "
+    "Jones Miller Davis Wilson Anderson Taylor Thomas Moore Jackson Martin Lee Thompson White "
+    "Harris Clark Lewis Nakamura Kim Nguyen Patel Cohen Levy Friedman Khan Ali Singh"
+).split()
+# Years of a busy practice plus a spam flood: mostly closed and spam, some still being worked.
+STATUS_WEIGHTS = {"closed": 45, "spam": 40, "contacted": 7, "scheduled": 5, "new": 3}
+
+
+def seed_requests(total: int) -> int:
+    """Bring the number of consultation requests up to total with bulk inserts; quick."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookings import consent
+    from bookings.models import ConsultationRequest
+    from bookings.services import REFERENCE_ALPHABET
+
+    have = ConsultationRequest.objects.count()
+    offices = list(Office.objects.order_by("pk"))
+    rng = random.Random(15)
+    statuses = [s for s, weight in STATUS_WEIGHTS.items() for _ in range(weight)]
+    now = timezone.now()
+    base = len(REFERENCE_ALPHABET)
+    batch = []
+    for number in range(have, total):
+        office = offices[number % len(offices)]
+        suffix, n = "", number + 1_000_000
+        for _ in range(6):
+            n, digit = divmod(n, base)
+            suffix = REFERENCE_ALPHABET[digit] + suffix
+        status = rng.choice(statuses)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        created = now - timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+        batch.append(
+            ConsultationRequest(
+                reference=f"{office.reference_prefix}-{suffix}",
+                first_name=first,
+                last_name=last,
+                email=f"{first}.{last}{number}@example.org".lower(),
+                phone=f"+1818{rng.randrange(10**7):07d}",
+                office=office,
+                patient_status="new",
+                contact_method="phone",
+                message="Could someone call me about my knee?",
+                consent_version=consent.CURRENT.version,
+                consent_text=consent.CURRENT.contact,
+                consent_to_contact=True,
+                consented_at=created,
+                form_token=f"seed-{number}",
+                status=status,
+                spam_reason="honeypot" if status == "spam" else "",
+                created_at=created,
+            )
+        )
+        if len(batch) == 5000:
+            ConsultationRequest.objects.bulk_create(batch)
+            batch = []
+    ConsultationRequest.objects.bulk_create(batch)
+    return total - have
+
+
+def admin_scale(total: int, runs: int = 15) -> dict:
+    """Seed, then time each admin page as an Encino front-desk member (median and p90, ms)."""
+    from statistics import median
+
+    from django.contrib.auth.models import Group, User
+    from django.db.models import Max
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bookings.models import ConsultationRequest
+    from bookings.roles import FRONT_DESK
+    from staff.models import AccessRecord, StaffProfile
+
+    started = time.perf_counter()
+    added = seed_requests(total)
+    seed_seconds = time.perf_counter() - started
+    tidy_database()
+
+    user, created = User.objects.get_or_create(username="bench-desk", defaults={"is_staff": True})
+    if created:
+        user.groups.add(Group.objects.get(name=FRONT_DESK))
+        encino = Office.objects.filter(slug="encino").first() or Office.objects.first()
+        StaffProfile.objects.create(user=user).offices.add(encino)
+    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
+        user=user, name="Authenticator app"
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+    mine = ConsultationRequest.objects.filter(office__staff_profiles__user=user)
+    sample = mine.filter(pk=mine.aggregate(top=Max("pk"))["top"]).get()
+    changelist = reverse("admin:bookings_consultationrequest_changelist")
+    typed_phone = f"(818) {sample.phone[5:8]}-{sample.phone[8:]}"  # as staff type it
+    pages_to_time = {
+        "admin index": reverse("admin:index"),
+        "request list": changelist,
+        "search by name": f"{changelist}?q={quote(sample.last_name)}",
+        "search by full name": f"{changelist}?q={quote(sample.full_name)}",
+        "search by phone": f"{changelist}?q={quote(typed_phone)}",
+        "search by email": f"{changelist}?q={quote(sample.email)}",
+        "search by reference": f"{changelist}?q={sample.reference}",
+        "change page": reverse("admin:bookings_consultationrequest_change", args=[sample.pk]),
+    }
+    records_before = AccessRecord.objects.count()
+    figures = {}
+    for name, path in pages_to_time.items():
+        client.get(path)  # warm: templates, per-process lazies
+        timings = []
+        for _ in range(runs):
+            begin = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - begin) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        with CaptureQueriesContext(connection) as counted:
+            client.get(path)
+        timings.sort()
+        figures[name] = {
+            "path": path,
+            "median_ms": round(median(timings), 1),
+            "p90_ms": round(timings[int(len(timings) * 0.9) - 1], 1),
+            "queries": len(counted),
+        }
+    return {
+        "requests": ConsultationRequest.objects.count(),
+        "seeded": added,
+        "seed_seconds": round(seed_seconds, 1),
+        "access_records_written": AccessRecord.objects.count() - records_before,
+        "pages": figures,
+    }
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "pages":
@@ -211,6 +357,8 @@ if __name__ == "__main__":
         result = count_appointments()
     elif command == "tidy-database":
         result = tidy_database()
+    elif command == "admin-scale":
+        result = admin_scale(int(args[0]))
     else:
         raise SystemExit(__doc__)
     print(json.dumps(result))

@@ -13,6 +13,9 @@ from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_info
 
+from staff.access import Action, record_access
+from staff.admin_mixins import RecordedPatientAdminMixin
+
 from .forms import normalise_name
 from .models import (
     ConsultationRequest,
@@ -266,7 +269,7 @@ SUBMISSION_FIELDS = [
 
 
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(admin.ModelAdmin):
+class ConsultationRequestAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "patient_name",
@@ -290,7 +293,6 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     search_fields = ["reference", "first_name", "last_name", "email", "phone"]
     search_help_text = "Search by reference, name, email or phone number (any format)."
     ordering = ["-created_at"]
-    date_hierarchy = "created_at"
     list_select_related = ["office", "assigned_to", "corrects"]
     list_per_page = 50
     readonly_fields = SUBMISSION_FIELDS
@@ -551,6 +553,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         rows = queryset.select_related("office", "assigned_to", "corrects").order_by("-created_at")
         for consultation in rows:
             writer.writerow([csv_safe(value(consultation)) for _, value in CSV_COLUMNS])
+        # In the transaction RecordedPatientAdminMixin opened: no record, no file.
+        record_access(request=request, action=Action.EXPORT, references=[c.reference for c in rows])
         logger.info("User %s exported %d consultation requests", request.user.pk, len(rows))
         return response
 

@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from staff.offices import staff_emails_for_office
+
 from .models import ConsultationRequest, Notification
 
 logger = logging.getLogger(__name__)
@@ -56,7 +58,12 @@ def build_email(notification: Notification) -> Email:
                 subject=f"New consultation request {consultation.reference} "
                 f"({consultation.office.name} office)",
                 body=render_to_string("bookings/email/office_notification.txt", context),
-                to=[consultation.office.consultation_email, *settings.BOOKINGS_FRONT_DESK_EMAILS],
+                to=[
+                    consultation.office.consultation_email,
+                    *settings.BOOKINGS_FRONT_DESK_EMAILS,
+                    # Staff of this office (or of all offices) who asked for these emails.
+                    *staff_emails_for_office(consultation.office),
+                ],
             )
     # Cron and admin resends run in English; the request remembers the patient's language.
     with translation.override(consultation.language_code):

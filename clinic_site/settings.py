@@ -60,6 +60,12 @@ INSTALLED_APPS = [
     "scheduling",
     "search",
     "seo",
+    # Two-step sign-in for staff: authenticator apps (TOTP) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # After django.contrib.auth and django_otp: it re-registers their admin classes.
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +87,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.user.is_verified(): has this session passed the second step of signing in?
+    "django_otp.middleware.OTPMiddleware",
+    "staff.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "clinic_site.middleware.DatabaseUnavailableMiddleware",
@@ -330,6 +339,7 @@ PERMISSIONS_POLICY = {
 # out for an hour; the IP is the one clinic_site.client_ip trusts.
 AUTHENTICATION_BACKENDS = [
     "clinic_site.auth_backends.LoginLockoutBackend",
+    "staff.auth_backends.AccountLockBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -338,6 +348,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "clinic_site.client_ip.get_client_ip"
 AXES_VERBOSE = False
+
+# A limit per account across all addresses (staff/lockout.py): this many failed sign-ins within
+# the window lock the account for STAFF_ACCOUNT_LOCK_SECONDS and email the superusers.
+STAFF_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("STAFF_ACCOUNT_FAILURE_LIMIT", "20"))
+STAFF_ACCOUNT_FAILURE_WINDOW = int(os.environ.get("STAFF_ACCOUNT_FAILURE_WINDOW", str(24 * 3600)))
+STAFF_ACCOUNT_LOCK_SECONDS = int(os.environ.get("STAFF_ACCOUNT_LOCK_SECONDS", "3600"))
+# The name staff see for this site in their authenticator app.
+OTP_TOTP_ISSUER = SITE_NAME
 
 # Staff sign in through admin; after a login whose `next` is unsafe they land on its index.
 LOGIN_URL = "admin:login"

@@ -21,6 +21,8 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Two-step sign-in pages, under admin's address (before admin's own catch-all).
+    path(f"{settings.ADMIN_URL}two-step/", include("staff.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -15,6 +15,9 @@ from modeltranslation.admin import TranslationTabularInline
 
 from bookings.forms import ConsultationRequestForm
 from pages.models import Office
+from staff.access import Action, record_access
+from staff.admin_mixins import RecordedPatientAdminMixin
+from staff.offices import visible_offices
 
 from .availability import (
     OfficeCalendar,
@@ -142,7 +145,7 @@ class AppointmentEmailInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(RecordedPatientAdminMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "when",
@@ -307,7 +310,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             raise PermissionDenied
 
     def _office_and_day(self, request):
-        offices = list(Office.objects.all())
+        offices = list(visible_offices(request.user))  # a front desk works its own offices
         if not offices:
             raise PermissionDenied
         chosen = next((o for o in offices if str(o.pk) == request.GET.get("office")), offices[0])
@@ -368,6 +371,12 @@ class AppointmentAdmin(admin.ModelAdmin):
                 + "?"
                 + urlencode({"office": office.pk, "day": day.isoformat()})
             )
+        # Patients' names are on this page: the privacy officer sees who looked, and when.
+        record_access(
+            request=request,
+            action=Action.VIEW,
+            detail=f"Front desk {'week' if week else 'day'} of {office.name}, {day.isoformat()}",
+        )
         return TemplateResponse(request, "admin/scheduling/front_desk.html", context)
 
     def _back_to_day(self, appointment):
@@ -380,13 +389,14 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def cancel_view(self, request, pk):
         self._need(request, "change")
+        get_object_or_404(self.get_queryset(request), pk=pk)  # one of this person's offices
         appointment = cancel_appointment(appointment_id=pk, by=request.user)
         messages.success(request, f"{appointment.reference} is cancelled; its time is free.")
         return self._back_to_day(appointment)
 
     def no_show_view(self, request, pk):
         self._need(request, "change")
-        appointment = get_object_or_404(Appointment, pk=pk)
+        appointment = get_object_or_404(self.get_queryset(request), pk=pk)
         if mark_no_show(appointment_id=pk, by=request.user):
             messages.success(request, f"{appointment.reference} is marked as a no-show.")
         else:
@@ -446,7 +456,9 @@ class AppointmentAdmin(admin.ModelAdmin):
         """Move an appointment to another open time; the patient gets the new calendar file."""
         self._need(request, "change")
         appointment = get_object_or_404(
-            Appointment.objects.select_related("office", "consultation_type__schedule__office"),
+            self.get_queryset(request).select_related(
+                "office", "consultation_type__schedule__office"
+            ),
             pk=pk,
         )
         try:

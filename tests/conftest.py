@@ -64,6 +64,19 @@ def browser_page(chromium, live_server):
 
 
 @pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin_client (a client of its own), signed in with both steps as every
+    staff account must be."""
+    from django.test import Client
+
+    from tests.factories import sign_in
+
+    client = Client()
+    sign_in(client, admin_user)
+    return client
+
+
+@pytest.fixture
 def offices(db):
     from pages.demo.offices import load_offices
 

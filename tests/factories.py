@@ -5,10 +5,15 @@ from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from modeltranslation.translator import translator
 
 from bookings import consent
+from bookings.models import ConsultationRequest
 from bookings.roles import FRONT_DESK
+from bookings.services import generate_reference
 from bookings.spam import issue_form_token
 from pages.models import (
     FAQ,
@@ -19,6 +24,7 @@ from pages.models import (
     Treatment,
     TreatmentSection,
 )
+from staff.models import StaffProfile
 
 PLAIN_TEXT = "Rest helps. Ice can ease the pain. We will check your knee and talk it over."
 
@@ -91,8 +97,19 @@ def make_treatment(
     return treatment
 
 
-def make_staff(username="editor", *, permissions=(), groups=()) -> User:
-    user = User.objects.create_user(username, password="unused-in-tests", is_staff=True)
+def make_staff(
+    username="editor", *, permissions=(), groups=(), offices=None, otp=False, **fields
+) -> User:
+    """A staff account; offices: the offices it sees ("all" for every one); otp: an app set up."""
+    user = User.objects.create_user(
+        username, password=fields.pop("password", "unused-in-tests"), is_staff=True, **fields
+    )
+    if offices == "all":
+        StaffProfile.objects.create(user=user, all_offices=True)
+    elif offices is not None:
+        StaffProfile.objects.create(user=user).offices.set(offices)
+    if otp:
+        authenticator_app(user)
     for codename in permissions:
         app_label, name = codename.split(".")
         user.user_permissions.add(
@@ -101,6 +118,37 @@ def make_staff(username="editor", *, permissions=(), groups=()) -> User:
     for group in groups:
         user.groups.add(group)
     return user
+
+
+def authenticator_app(user) -> TOTPDevice:
+    """The user's confirmed authenticator app, set up now if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app")
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the user's app shows now, computed from the device's key as the app does.
+
+    Each code is accepted once: after this time step's code was used, the next step's (which
+    the device accepts too, within its tolerance) is given instead.
+    """
+    device.refresh_from_db()
+    app = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    app.time = time.time()
+    while device.last_t + 1 - app.t() > device.tolerance:
+        time.sleep(1)  # rare: codes of this step and the next are used up; wait for a new one
+        app.time = time.time()
+    app.time += max(0, device.last_t + 1 - app.t()) * device.step
+    return f"{app.token():0{device.digits}d}"
+
+
+def sign_in(client, user) -> None:
+    """Sign the test client in as user, both steps done (password and authenticator app)."""
+    device = authenticator_app(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def form_token(age_seconds: float = 60) -> str:
@@ -141,6 +189,31 @@ def valid_form_data(office, /, **overrides) -> dict:
 def front_desk_group() -> Group:
     """The "Front desk" group (made and kept in step after every migrate, bookings/roles.py)."""
     return Group.objects.get(name=FRONT_DESK)
+
+
+def make_consultation(office, *, age=timedelta(minutes=5), **fields) -> ConsultationRequest:
+    """A stored consultation request at office, as a patient's form would have made it."""
+    now = timezone.now()
+    values = {
+        "first_name": "Ana",
+        "last_name": "Ruiz",
+        "email": "ana.ruiz@example.org",
+        "phone": "+12133734253",
+        "patient_status": "new",
+        "contact_method": "phone",
+        "message": "Could someone call me about a knee appointment?",
+        "consent_version": consent.CURRENT.version,
+        "consent_text": consent.CURRENT.contact,
+        "consent_to_contact": True,
+        "consented_at": now - age,
+        "created_at": now - age,
+        "reference": generate_reference(office.reference_prefix),
+        "form_token": generate_reference("TOK") + generate_reference("K"),
+        **fields,
+    }
+    if values.get("status") == "spam" and not values.get("spam_reason"):
+        values["spam_reason"] = "honeypot"
+    return ConsultationRequest.objects.create(office=office, **values)
 
 
 def content_editor_group() -> Group:

@@ -21,7 +21,8 @@ from bookings.models import ConsultationRequest
 from pages.models import Office
 from scheduling.models import ConsultationType
 from scheduling.services import book_appointment
-from tests.factories import first_open_slot, valid_form_data
+from staff.models import StaffProfile
+from tests.factories import first_open_slot, sign_in, valid_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,8 @@ def editors():
     for group in Group.objects.order_by("name"):
         user = User.objects.create_user(group.name.lower().replace(" ", "-"), is_staff=True)
         user.groups.add(group)
+        # Every office's requests, so the front desk's walk reaches each of them.
+        StaffProfile.objects.create(user=user, all_offices=True)
         yield group.name, User.objects.get(pk=user.pk)  # a fresh permission cache
 
 
@@ -201,7 +204,7 @@ def as_request(user):
 def test_every_admin_change_form_saves_unchanged_for_everyone_who_may_edit_it(demo_site, client):
     checked = []
     for role, user in list(editors()):
-        client.force_login(user)
+        sign_in(client, user)
         request = as_request(user)
         for model in registered_models():
             model_admin = admin.site.get_model_admin(model)
@@ -296,7 +299,7 @@ def _fresh(field, value: str) -> str:
 def test_every_admin_add_form_saves_valid_data_for_everyone_who_may_add(demo_site, client):
     added = []
     for role, user in list(editors()):
-        client.force_login(user)
+        sign_in(client, user)
         request = as_request(user)
         for model in registered_models():
             model_admin = admin.site.get_model_admin(model)

@@ -20,7 +20,7 @@ from bookings.models import ConsultationRequest, StatusChange
 from bookings.services import REFERENCE_ALPHABET, generate_reference
 from bookings.spam import WORKER_FALLBACK_CACHE, RateLimiter, issue_form_token
 from pages.models import Treatment
-from tests.factories import form_token, valid_form_data
+from tests.factories import form_token, sign_in, valid_form_data
 from tests.test_bookings_admin import make_request
 
 FORM_URL = "/consultation/"
@@ -750,7 +750,7 @@ def test_admin_search_finds_names_however_they_were_typed(
     other = valid_form_data(encino, first_name="Rachel", last_name="Green", token=form_token())
     post(client, other, REMOTE_ADDR="198.51.100.9")
     target = ConsultationRequest.objects.exclude(first_name="Rachel").get()
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     html = client.get(
         reverse("admin:bookings_consultationrequest_changelist"), {"q": search}
     ).content.decode()

@@ -23,7 +23,8 @@ from bookings.models import (
     StatusChange,
 )
 from bookings.services import change_status, generate_reference
-from tests.factories import front_desk_group
+from staff.models import StaffProfile
+from tests.factories import front_desk_group, sign_in
 
 CHANGELIST = "admin:bookings_consultationrequest_changelist"
 
@@ -71,6 +72,7 @@ def front_desk(django_user_model):
         "desk", "desk@example.org", first_name="Dana", last_name="Whitfield", is_staff=True
     )
     user.groups.add(front_desk_group())
+    StaffProfile.objects.create(user=user, all_offices=True)
     return user
 
 
@@ -87,7 +89,7 @@ def editor(django_user_model):
 
 @pytest.fixture
 def desk_client(client, front_desk):
-    client.force_login(front_desk)
+    sign_in(client, front_desk)
     return client
 
 
@@ -196,7 +198,7 @@ def test_front_desk_cannot_edit_treatment_content(desk_client):
 
 def test_content_editor_cannot_see_requests(client, editor, encino):
     consultation = make_request(encino, first_name="Marisol")
-    client.force_login(editor)
+    sign_in(client, editor)
     assert changelist(client).status_code == 403
     assert client.get(change_url(consultation)).status_code == 403
     index = client.get(reverse("admin:index")).content.decode()
@@ -584,7 +586,7 @@ def test_csv_export_writes_foreign_phones_internationally_and_still_guarded(desk
 
 def test_content_editor_cannot_run_request_actions(client, editor, encino):
     consultation = make_request(encino)
-    client.force_login(editor)
+    sign_in(client, editor)
     response = run_action(client, "export_csv", [consultation], follow=False)
     assert response.status_code == 403
 

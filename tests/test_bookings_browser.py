@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from bookings.models import ConsultationRequest
+from staff.models import StaffProfile
 from tests.browser import assert_accessible
-from tests.factories import front_desk_group, valid_form_data
+from tests.factories import front_desk_group, sign_in, valid_form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,8 +149,9 @@ def test_staff_member_finds_a_request_by_reference_and_marks_it_contacted(
 
     staff = django_user_model.objects.create_user("desk", "desk@example.org", is_staff=True)
     staff.groups.add(front_desk_group())
+    StaffProfile.objects.create(user=staff, all_offices=True)
     login = Client()
-    login.force_login(staff)
+    sign_in(login, staff)
     browser_page.context.add_cookies(
         [
             {

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import ConsultationRequest
-from tests.factories import front_desk_group, valid_form_data
+from staff.models import StaffProfile
+from tests.factories import front_desk_group, sign_in, valid_form_data
 
 FORM_URL = "/consultation/"
 
@@ -122,7 +123,8 @@ def test_staff_see_which_request_corrects_which(
 
     desk = django_user_model.objects.create_user("desk", is_staff=True)
     desk.groups.add(front_desk_group())
-    client.force_login(desk)
+    StaffProfile.objects.create(user=desk, all_offices=True)
+    sign_in(client, desk)
     changelist = reverse("admin:bookings_consultationrequest_changelist")
     html = client.get(changelist).content.decode()
     first_row = html[html.index(f">{first.reference}<") :].split("</tr>")[0]

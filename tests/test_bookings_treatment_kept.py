@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from bookings.models import ConsultationRequest
 from pages.models import Treatment
-from tests.factories import front_desk_group
+from staff.models import StaffProfile
+from tests.factories import front_desk_group, sign_in
 from tests.test_bookings_admin import make_request
 from tests.test_i18n_bookings import spanish_form_data
 
@@ -42,7 +43,7 @@ def editor_client(client, django_user_model):
         group.permissions.set(Permission.objects.filter(content_type__app_label="pages"))
     editor = django_user_model.objects.create_user("editor", is_staff=True)
     editor.groups.add(group)
-    client.force_login(editor)
+    sign_in(client, editor)
     return client
 
 
@@ -108,7 +109,8 @@ def test_staff_see_the_stored_name_in_the_list_the_request_and_the_csv(
     Treatment.objects.filter(pk=prp.pk).update(title="PRP injections", title_en="PRP injections")
     desk = django_user_model.objects.create_user("desk", is_staff=True)
     desk.groups.add(front_desk_group())
-    client.force_login(desk)
+    StaffProfile.objects.create(user=desk, all_offices=True)
+    sign_in(client, desk)
 
     listing = client.get(reverse("admin:bookings_consultationrequest_changelist")).content
     page = client.get(

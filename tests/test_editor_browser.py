@@ -10,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from pages.models import Treatment
+from tests.factories import authenticator_app, totp_code
 
 OLD_SENTENCE = "Soreness is the most common problem at first."
 NEW_SENTENCE = "Mild soreness is common for the first few days."
@@ -21,6 +22,7 @@ def editor(db):
         "marta", password="a long editor pass phrase", is_staff=True, first_name="Marta"
     )
     user.groups.add(Group.objects.get(name="Content editor"))
+    authenticator_app(user)
     return user
 
 
@@ -49,6 +51,9 @@ def test_an_editors_change_to_a_live_page_is_a_draft_patients_do_not_see(
     page.get_by_label("Username").fill("marta")
     page.get_by_label("Password").fill("a long editor pass phrase")
     page.get_by_role("button", name="Log in").click()
+    # The second step: the code the editor's authenticator app shows.
+    page.get_by_label("Code").fill(totp_code(editor.totpdevice_set.get()))
+    page.get_by_role("button", name="Sign in").click()
     page.goto(live_server.url + f"/admin/pages/treatment/{treatment.pk}/change/")
     recovery = page.locator("textarea[name$='-body_en']").filter(has_text=OLD_SENTENCE)
     expect(recovery).to_have_count(1)

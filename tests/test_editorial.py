@@ -28,6 +28,7 @@ from tests.factories import (
     make_reviewer,
     make_staff,
     make_treatment,
+    sign_in,
 )
 from tests.test_admin_roundtrip import form_data
 
@@ -82,7 +83,7 @@ def public_text(client, treatment) -> str:
 
 
 def test_an_editor_saving_a_live_page_makes_a_draft_and_the_public_page_stays(client, editor, live):
-    client.force_login(editor)
+    sign_in(client, editor)
     response = edit_in_admin(client, live, (OLD, NEW))
     assert response.status_code == 302
     draft = Treatment.objects.get(draft_of=live)
@@ -91,14 +92,14 @@ def test_an_editor_saving_a_live_page_makes_a_draft_and_the_public_page_stays(cl
     html = public_text(client, live)
     assert OLD in html and NEW not in html
     # The live page's id and address never change; a second edit goes into the same draft.
-    client.force_login(editor)
+    sign_in(client, editor)
     assert client.get(admin_change(client, live))["Location"] == admin_change(client, draft)
     edit_in_admin(client, draft, ("Ice can ease", "Cold packs can ease"))
     assert Treatment.objects.filter(draft_of=live).count() == 1
 
 
 def test_saving_a_live_page_unchanged_makes_no_draft(client, editor, live):
-    client.force_login(editor)
+    sign_in(client, editor)
     url = admin_change(client, live)
     data = form_data(client.get(url).content.decode())
     response = client.post(url, {**data, "_save": [""]}, follow=True)
@@ -116,7 +117,7 @@ def test_the_preview_shows_the_draft_in_the_public_layout_only_to_staff_and_neve
     preview = draft.preview_url()
     assert preview == "/treatments/knee-care/draft/"
     assert client.get(preview).status_code == 404  # the public never sees a draft
-    client.force_login(editor)
+    sign_in(client, editor)
     response = client.get(preview)
     html = response.content.decode()
     assert response.status_code == 200 and NEW in html
@@ -174,7 +175,7 @@ def test_editors_cannot_publish_and_the_group_never_gets_the_permission(client, 
     draft = drafts.start_draft(page=live)
     with pytest.raises(drafts.WorkflowError):
         drafts.approve(draft=draft, user=editor)
-    client.force_login(editor)
+    sign_in(client, editor)
     review = reverse("admin:pages_treatment_review", args=[draft.pk])
     assert client.get(review).status_code == 403
     group = content_editor_group()
@@ -188,11 +189,11 @@ def test_editors_cannot_publish_and_the_group_never_gets_the_permission(client, 
 def test_a_reviewer_approves_and_the_draft_goes_live_on_the_same_row(
     client, editor, reviewer, live, django_capture_on_commit_callbacks
 ):
-    client.force_login(editor)
+    sign_in(client, editor)
     edit_in_admin(client, live, (OLD, NEW), submit=True)
     draft = Treatment.objects.get(draft_of=live)
     assert draft.status == Treatment.Status.IN_REVIEW and draft.submitted_by == editor
-    client.force_login(reviewer)
+    sign_in(client, reviewer)
     index = client.get(reverse("admin:index")).content.decode()
     review_url = reverse("admin:pages_treatment_review", args=[draft.pk])
     assert "Waiting for your review" in index and review_url in index
@@ -217,14 +218,14 @@ def test_a_reviewer_sends_a_draft_back_with_a_comment_the_editor_sees(
     client, editor, reviewer, live
 ):
     draft = drafts.submit_for_review(draft=drafts.start_draft(page=live), user=editor)
-    client.force_login(reviewer)
+    sign_in(client, reviewer)
     review_url = reverse("admin:pages_treatment_review", args=[draft.pk])
     empty = client.post(review_url, {"comment": "", "_send_back": ""})
     assert "Please say what the editor should change" in empty.content.decode()
     client.post(review_url, {"comment": "Please soften the second sentence.", "_send_back": ""})
     draft.refresh_from_db()
     assert draft.status == Treatment.Status.DRAFT
-    client.force_login(editor)
+    sign_in(client, editor)
     index = client.get(reverse("admin:index")).content.decode()
     assert "Sent back with a comment" in index and "Please soften" in index
     form = client.get(admin_change(client, draft)).content.decode()
@@ -239,7 +240,7 @@ def test_a_reviewer_without_a_physician_profile_cannot_sign_a_treatment_off(live
 
 
 def test_new_pages_start_as_drafts_and_go_live_once_approved(client, editor, reviewer):
-    client.force_login(editor)
+    sign_in(client, editor)
     data = {
         "name_en": "Elbow pain",
         "slug": "elbow-pain",
@@ -313,7 +314,7 @@ def test_every_version_is_kept_compared_and_an_old_one_restored_as_a_new_draft(
     events = drafts.history(live)
     first = events[-1]
     assert first.revision.comment.startswith("The page as it was")
-    client.force_login(reviewer)
+    sign_in(client, reviewer)
     versions = client.get(reverse("admin:pages_treatment_versions", args=[live.pk]))
     assert "Softer wording." in versions.content.decode()
     compare = client.get(
@@ -377,7 +378,7 @@ def test_a_reviewer_may_let_a_sentence_stand_only_with_a_reason_kept_in_the_hist
     section = draft.sections.first()
     section.body = "Most people go home in 1 hour."
     section.save()
-    client.force_login(reviewer)
+    sign_in(client, reviewer)
     review_url = reverse("admin:pages_treatment_review", args=[draft.pk])
     page = client.get(review_url).content.decode()
     assert "Most people go home in 1 hour." in page and "reason_0" in page
@@ -407,7 +408,7 @@ def test_the_admin_lists_each_uncited_sentence_with_its_section(client, editor, 
     section = live.sections.first()
     section.body = SEED_CLAIM
     section.save()
-    client.force_login(editor)
+    sign_in(client, editor)
     html = client.get(admin_change(client, live)).content.decode()
     assert "1 sentence(s) need a citation" in html
     assert f"Overview (English): “{SEED_CLAIM}”" in html
@@ -429,7 +430,7 @@ def test_reviewers_hear_once_of_pages_coming_due_and_overdue_pages_are_highlight
     assert email.to == [reviewer.email]
     assert "Late page: review OVERDUE" in email.body and "Soon page: review due" in email.body
     assert "Fine page" not in email.body
-    client.force_login(reviewer)
+    sign_in(client, reviewer)
     listing = client.get(reverse("admin:pages_treatment_changelist")).content.decode()
     assert "⚠ Overdue since" in listing and "Due soon:" in listing
 
@@ -452,11 +453,11 @@ def test_only_a_reviewer_takes_a_page_off_the_site_and_it_is_kept_in_the_history
 ):
     changelist = reverse("admin:pages_treatment_changelist")
     action = {"action": "take_off_the_site", "_selected_action": [live.pk]}
-    client.force_login(editor)
+    sign_in(client, editor)
     assert "take_off_the_site" not in client.get(changelist).content.decode()
     client.post(changelist, action)
     assert client.get(live.get_absolute_url()).status_code == 200  # still live
-    client.force_login(reviewer)
+    sign_in(client, reviewer)
     response = client.post(changelist, action, follow=True)
     assert "is off the site" in response.content.decode()
     client.logout()

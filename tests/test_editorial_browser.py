@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from pages.models import Physician, Treatment
 from pages.roles import CLINICAL_REVIEWER, CONTENT_EDITOR
 from tests.browser import assert_accessible
+from tests.factories import authenticator_app, totp_code
 
 OLD = "Soreness is the most common problem at first."
 NEW = "Mild soreness is common for the first few days."
@@ -27,6 +28,7 @@ def staff_user(username: str, group: str) -> User:
         username, password=PASSWORD, is_staff=True, first_name=username.title()
     )
     user.groups.add(Group.objects.get(name=group))
+    authenticator_app(user)
     return user
 
 
@@ -36,6 +38,11 @@ def sign_in(context, live_server, username: str):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # The second step: the code the person's authenticator app shows.
+    page.get_by_label("Code").fill(
+        totp_code(User.objects.get(username=username).totpdevice_set.get())
+    )
+    page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#site-name")).to_be_visible()
     return page
 

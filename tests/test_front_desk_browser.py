@@ -14,8 +14,9 @@ from django.utils import timezone
 from bookings import consent
 from bookings.models import ConsultationRequest
 from bookings.services import generate_reference
+from staff.models import StaffProfile
 from tests.browser import assert_accessible
-from tests.factories import front_desk_group, valid_form_data
+from tests.factories import front_desk_group, sign_in, valid_form_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,13 +66,14 @@ def desk_user(django_user_model):
         "desk", "desk@example.org", first_name="Dana", last_name="Whitfield", is_staff=True
     )
     user.groups.add(front_desk_group())
+    StaffProfile.objects.create(user=user, all_offices=True)
     return user
 
 
 def log_in(page, live_server, user) -> None:
     """Give the browser a staff session (the login form has its own tests)."""
     login = Client()
-    login.force_login(user)
+    sign_in(login, user)
     page.context.add_cookies(
         [
             {
@@ -120,6 +122,7 @@ def colleague(django_user_model):
         "rk", "rosa@example.org", first_name="Rosa", last_name="Kim", is_staff=True
     )
     user.groups.add(front_desk_group())
+    StaffProfile.objects.create(user=user, all_offices=True)
     return user
 
 

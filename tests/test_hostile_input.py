@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.urls import URLResolver, get_resolver
 from django.utils import translation
 
+from tests.factories import sign_in
+
 # Percent-encoded as a client would send them.
 HOSTILE = {
     "nul": "%00",
@@ -68,7 +70,7 @@ def demo(db, settings, tmp_path):
 def visitor(request, client, demo):
     client.raise_request_exception = False
     if request.param == "superuser":
-        client.force_login(User.objects.create_superuser("root", password="x"))
+        sign_in(client, User.objects.create_superuser("root", password="x"))
     return client
 
 

@@ -9,6 +9,7 @@ from django.template import engines
 from PIL import Image
 
 from pages.images import make_renditions, validate_image_upload
+from tests.factories import sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -204,7 +205,7 @@ def test_admin_checks_a_new_upload_and_keeps_a_stored_image_on_an_unchanged_save
 
     from pages.models import Physician
 
-    client.force_login(User.objects.create_superuser("editor", password="x"))
+    sign_in(client, User.objects.create_superuser("editor", password="x"))
     # A new profile, not yet live: admin saves it as it is (a live one would get a draft).
     physician = Physician.objects.create(
         name="Dr. Test", slug="test", status=Physician.Status.DRAFT
@@ -294,7 +295,7 @@ def test_an_image_uploaded_under_another_extension_is_stored_as_what_it_is(clien
 
     from pages.models import Physician
 
-    client.force_login(User.objects.create_superuser("editor", password="x"))
+    sign_in(client, User.objects.create_superuser("editor", password="x"))
     # A new profile, not yet live: admin saves it as it is (a live one would get a draft).
     physician = Physician.objects.create(name="Test", slug="test", status=Physician.Status.DRAFT)
     buffer = io.BytesIO()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pages.models import Condition, SiteSettings, Treatment
-from tests.factories import make_staff, make_treatment
+from tests.factories import make_staff, make_treatment, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ HARD_TEXT = (
 
 @pytest.fixture
 def superuser_client(client):
-    client.force_login(User.objects.create_superuser("boss", password="unused-in-tests"))
+    sign_in(client, User.objects.create_superuser("boss", password="unused-in-tests"))
     return client
 
 
@@ -177,7 +177,7 @@ def test_content_editor_group_has_pages_and_redirect_permissions_and_nothing_els
 
 def test_a_content_editor_manages_pages_but_sees_no_other_admin(client):
     editor = make_staff(groups=[Group.objects.get(name="Content editor")])
-    client.force_login(editor)
+    sign_in(client, editor)
     index = client.get(reverse("admin:index"))
     assert [app["app_label"] for app in index.context["app_list"]] == ["pages", "seo"]
     assert client.get(reverse("admin:pages_treatment_add")).status_code == 200
@@ -191,7 +191,7 @@ def test_a_content_editor_manages_pages_but_sees_no_other_admin(client):
 
 def test_a_content_editor_can_preview_drafts(client):
     draft = make_treatment(status=Treatment.Status.DRAFT)
-    client.force_login(make_staff(groups=[Group.objects.get(name="Content editor")]))
+    sign_in(client, make_staff(groups=[Group.objects.get(name="Content editor")]))
     assert "Draft preview" in client.get(draft.get_absolute_url()).content.decode()
 
 

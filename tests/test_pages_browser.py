@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from pages.models import Treatment
 from tests.browser import axe_violations, describe_violations
-from tests.factories import make_staff, make_treatment
+from tests.factories import make_staff, make_treatment, sign_in
 
 PUBLIC_PAGES = [
     "/",
@@ -75,7 +75,7 @@ def test_every_public_page_type_passes_axe(browser_page, live_server, demo_site)
 def test_an_editors_draft_preview_passes_axe(browser_page, live_server, demo_site):
     draft = make_treatment(slug="draft", title="Draft page", status=Treatment.Status.DRAFT)
     client = Client()
-    client.force_login(make_staff(permissions=["pages.change_treatment"]))
+    sign_in(client, make_staff(permissions=["pages.change_treatment"]))
     session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     browser_page.context.add_cookies(
         [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pages.models import BodyArea, Condition, Reference, SitePage, SiteSettings, Treatment
-from tests.factories import make_physician, make_staff, make_treatment
+from tests.factories import make_physician, make_staff, make_treatment, sign_in
 from tests.test_pages_models import HOSTILE_MARKDOWN, assert_harmless
 
 pytestmark = pytest.mark.django_db
@@ -121,13 +121,13 @@ def test_drafts_and_scheduled_treatments_are_not_found_by_the_public(client):
 
 def test_staff_without_the_change_permission_cannot_preview(client):
     draft = make_treatment(slug="draft", status=Treatment.Status.DRAFT)
-    client.force_login(make_staff(permissions=["pages.view_treatment"]))
+    sign_in(client, make_staff(permissions=["pages.view_treatment"]))
     page_html(client, draft.get_absolute_url(), status=404)
 
 
 def test_editors_preview_a_draft_with_a_visible_banner_that_is_never_cached(client):
     draft = make_treatment(slug="draft", title="Draft page", status=Treatment.Status.DRAFT)
-    client.force_login(make_staff(permissions=["pages.change_treatment"]))
+    sign_in(client, make_staff(permissions=["pages.change_treatment"]))
     response = client.get(draft.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
@@ -139,14 +139,14 @@ def test_editors_preview_a_draft_with_a_visible_banner_that_is_never_cached(clie
 def test_editors_preview_a_scheduled_treatment_and_see_when_it_goes_live(client):
     later = timezone.localdate() + timedelta(days=5)
     scheduled = make_treatment(slug="later", published_on=later)
-    client.force_login(make_staff(permissions=["pages.change_treatment"]))
+    sign_in(client, make_staff(permissions=["pages.change_treatment"]))
     html = page_html(client, scheduled.get_absolute_url())
     assert "Draft preview." in html and f'datetime="{later:%Y-%m-%d}"' in html
 
 
 def test_a_live_treatment_has_no_preview_banner_even_for_editors(client):
     treatment = make_treatment()
-    client.force_login(make_staff(permissions=["pages.change_treatment"]))
+    sign_in(client, make_staff(permissions=["pages.change_treatment"]))
     assert "Draft preview" not in page_html(client, treatment.get_absolute_url())
 
 

@@ -20,7 +20,7 @@ from pages.images import make_renditions
 from pages.models import Office, OpeningHours, Physician
 from search.indexing import rebuild_index
 from search.models import SearchDocument
-from tests.factories import make_physician
+from tests.factories import make_physician, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_an_office_without_physicians_shows_no_empty_list(client, offices):
 
 def test_staff_choose_a_physicians_offices_in_admin(client, offices, django_user_model):
     physician = make_physician()
-    client.force_login(django_user_model.objects.create_superuser("boss", "b@example.org", "x"))
+    sign_in(client, django_user_model.objects.create_superuser("boss", "b@example.org", "x"))
     url = reverse("admin:pages_physician_change", args=[physician.pk])
     form = html_of(client, url)
     encino = Office.objects.get(slug="encino")

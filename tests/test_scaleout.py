@@ -13,7 +13,7 @@ from django.db import connection
 
 from bookings.models import ConsultationRequest
 from pages.models import Office
-from tests.factories import valid_form_data
+from tests.factories import authenticator_app, totp_code, valid_form_data
 from tests.live_gunicorn import Session, form_fields, redis_answers
 
 FORM_URL = "/consultation/"
@@ -83,7 +83,9 @@ def test_an_editors_save_on_one_server_refreshes_the_cached_page_on_the_other(
     two_servers, django_user_model
 ):
     first, second = two_servers()
-    django_user_model.objects.create_superuser("editor", "editor@example.org", EDITOR_PASSWORD)
+    app = authenticator_app(
+        django_user_model.objects.create_superuser("editor", "editor@example.org", EDITOR_PASSWORD)
+    )
     encino = Office.objects.get(slug="encino")
     page = encino.get_absolute_url()
 
@@ -97,6 +99,9 @@ def test_an_editors_save_on_one_server_refreshes_the_cached_page_on_the_other(
     fields = dict(form_fields(login.text, "login-form"))
     fields.update(username="editor", password=EDITOR_PASSWORD)
     assert editor.post(f"{ADMIN}login/", fields).status == 302
+    verify = editor.get(f"{ADMIN}two-step/verify/")
+    code = dict(form_fields(verify.text, "verify-form"), code=totp_code(app))
+    assert editor.post(f"{ADMIN}two-step/verify/", code).status == 302
     change_url = f"{ADMIN}pages/office/{encino.pk}/change/"
     form = [
         (name, "Encino Valley" if name == "name_en" else value)

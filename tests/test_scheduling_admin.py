@@ -20,6 +20,7 @@ from tests.factories import (
     make_bookable,
     make_physician,
     make_staff,
+    sign_in,
     valid_form_data,
 )
 from tests.test_admin_roundtrip import form_data
@@ -46,7 +47,7 @@ def kind(encino):
 
 @pytest.fixture
 def desk(client):
-    client.force_login(make_staff("desk", groups=[front_desk_group()]))
+    sign_in(client, make_staff("desk", groups=[front_desk_group()], offices="all"))
     return client
 
 
@@ -175,7 +176,7 @@ def test_front_desk_sets_an_offices_hours_and_patients_see_the_times(desk, encin
 
 
 def test_staff_without_the_permission_cannot_see_appointments(client, kind):
-    client.force_login(make_staff("editor", groups=[Group.objects.get(name=CONTENT_EDITOR)]))
+    sign_in(client, make_staff("editor", groups=[Group.objects.get(name=CONTENT_EDITOR)]))
     assert client.get(FRONT_DESK_URL).status_code == 403
     assert client.get(reverse("admin:scheduling_appointment_changelist")).status_code == 403
 
@@ -190,3 +191,25 @@ def test_front_desk_group_can_work_appointments_but_not_delete_them():
 def test_the_appointment_list_leads_to_the_day_view_and_to_booking(desk, kind):
     page = desk.get(reverse("admin:scheduling_appointment_changelist")).content.decode()
     assert FRONT_DESK_URL in page and reverse("admin:scheduling_appointment_book") in page
+
+
+def test_a_front_desk_member_works_only_their_offices_appointments_and_each_look_is_recorded(
+    client, kind, encino
+):
+    from staff.models import AccessRecord
+
+    los_angeles = Office.objects.get(slug="los-angeles")
+    elsewhere = make_bookable(los_angeles, make_physician(slug="other-md"), notice=1)
+    theirs = book_appointment(
+        kind=elsewhere, starts_at=first_open_slot(elsewhere).starts_at, patient=PATIENT
+    )[0]
+    sign_in(client, make_staff("encino-desk", groups=[front_desk_group()], offices=[encino]))
+    assert (
+        client.get(reverse("admin:scheduling_appointment_change", args=[theirs.pk])).status_code
+        == 404
+    )
+    listing = client.get(reverse("admin:scheduling_appointment_changelist")).content.decode()
+    assert theirs.reference not in listing
+    page = client.get(FRONT_DESK_URL, {"office": los_angeles.pk}).content.decode()
+    assert "Front desk: Encino" in page  # never another office's day
+    assert AccessRecord.objects.filter(username="encino-desk", detail__contains="Encino").exists()

@@ -10,7 +10,7 @@ from modeltranslation.translator import translator
 
 from pages.models import Treatment
 from search.indexing import rebuild_index
-from tests.factories import remove_spanish
+from tests.factories import remove_spanish, sign_in
 
 
 @pytest.fixture
@@ -261,7 +261,7 @@ def test_an_editor_sets_the_spanish_title_and_office_name_in_admin(client, demo,
     from pages.models import Office, Physician
     from tests.test_admin_roundtrip import form_data
 
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     edits = [
         (Physician.objects.get(), "honorific_es", "Dr."),
         (Office.objects.get(slug="los-angeles"), "name_es", "Los Ángeles (centro)"),

@@ -1,8 +1,8 @@
 from django import template
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
-from pages.models import Office
+from staff.offices import scoped_to_offices, visible_offices
 
 from ..models import ConsultationRequest
 
@@ -15,24 +15,20 @@ def consultation_summary(context):
     request = context.get("request")
     if request is None or not request.user.has_perm("bookings.view_consultationrequest"):
         return None
-    requests = ConsultationRequest.objects
-    offices = Office.objects.annotate(
-        new_count=Count(
-            "consultation_requests", filter=Q(consultation_requests__in=requests.waiting())
-        ),
-        stale_count=Count(
-            "consultation_requests", filter=Q(consultation_requests__in=requests.stale())
-        ),
-    )
+    # Only the offices this person works for (staff/offices.py). Counted from the waiting
+    # requests (an index on status), not by joining every request to its office.
+    requests = scoped_to_offices(ConsultationRequest.objects.all(), request.user)
+    new_counts = dict(requests.waiting().order_by().values_list("office").annotate(n=Count("pk")))
+    stale_counts = dict(requests.stale().order_by().values_list("office").annotate(n=Count("pk")))
     changelist = reverse("admin:bookings_consultationrequest_changelist")
     rows = [
         {
             "office": office,
-            "new_count": office.new_count,
-            "stale_count": office.stale_count,
+            "new_count": new_counts.get(office.pk, 0),
+            "stale_count": stale_counts.get(office.pk, 0),
             "url": f"{changelist}?status=new&office__id__exact={office.pk}",
         }
-        for office in offices
+        for office in visible_offices(request.user)
     ]
     oldest = requests.waiting().with_staleness().select_related("office").order_by("created_at")
     return {
