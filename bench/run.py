@@ -153,6 +153,8 @@ def miss_pages(loader, env, pages, queries, results, args) -> None:
     if "booking_post" in results or "appointment_post" in results:
         manage_probe(env, "tidy-database")  # else autovacuum may land inside the next pass
     settle(results, "the cache misses")
+    # A new content version: the entries the warm passes stored (for 600 s) are stale now.
+    manage(env, "bump_page_cache")
     with Gunicorn({**env, "PAGE_CACHE_TIMEOUT": "0"}) as server:
         for name in MISS_PAGES:
             if name in pages:
@@ -622,8 +624,9 @@ def targets(results) -> dict:
     if "treatment" in pages:
         checks["treatment warm ≥ 0.8× floor"] = (pages["treatment"]["ratio_to_floor"], 0.8)
     if "treatment" in miss:
-        checks["treatment miss ≥ 375 req/s"] = (miss["treatment"]["rps"], 375)
-        checks["treatment miss ≤ 5 queries"] = (-miss["treatment"]["queries"], -5)
+        # Plain ORM and Django templates (issue 12): 2× the Wagtail demo page on this machine.
+        checks["treatment miss ≥ 150 req/s"] = (miss["treatment"]["rps"], 150)
+        checks["treatment miss ≤ 7 queries"] = (-miss["treatment"]["queries"], -7)
     if "worker_rss_mb" in results:
         rss = max(results["worker_rss_mb"]["after_warmup"] + results["worker_rss_mb"]["after_run"])
         checks["worker RSS ≤ 70 MB"] = (-rss, -70)
