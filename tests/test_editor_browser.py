@@ -54,6 +54,9 @@ def test_an_editors_change_to_a_live_page_is_a_draft_patients_do_not_see(
     # The second step: the code the editor's authenticator app shows.
     page.get_by_label("Code").fill(totp_code(editor.totpdevice_set.get()))
     page.get_by_role("button", name="Sign in").click()
+    # Signed in once the admin index shows; going on sooner would cancel the sign-in's request
+    # (and its new session cookie) mid-flight.
+    expect(page.locator("#site-name")).to_be_visible()
     page.goto(live_server.url + f"/admin/pages/treatment/{treatment.pk}/change/")
     recovery = page.locator("textarea[name$='-body_en']").filter(has_text=OLD_SENTENCE)
     expect(recovery).to_have_count(1)

@@ -36,13 +36,16 @@ def log_in(page, username, password=PASSWORD):
     page.goto("/admin/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    # Wait for the answer: a goto() sooner would cancel the request and its session cookie.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
 
 
 def enter_code(page, device):
     expect(page).to_have_url(re.compile(r"/admin/two-step/verify/"))
     page.get_by_label("Code").fill(totp_code(device))
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.django_db(transaction=True)
