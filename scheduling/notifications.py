@@ -19,7 +19,6 @@ from django.utils.translation import gettext
 
 from bookings.notifications import single_line
 
-from .calendar_files import calendar_file
 from .links import manage_url
 from .models import Appointment, AppointmentEmail
 
@@ -119,6 +118,9 @@ def build_message(email: AppointmentEmail) -> EmailMultiAlternatives:
         reply_to=[office.consultation_email],
     )
     if email.kind != Kind.REMINDER:
+        # Imported here: icalendar adds megabytes to every page worker, and only emails use it.
+        from .calendar_files import calendar_file
+
         cancel = email.kind == Kind.CANCELLATION
         method = "CANCEL" if cancel else "REQUEST"
         message.attach(

@@ -4,8 +4,6 @@ import base64
 import logging
 from base64 import b32encode
 
-import qrcode
-import qrcode.image.svg
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django_otp import verify_token
@@ -41,6 +39,10 @@ def pending_app_device(user) -> TOTPDevice:
 
 def qr_code_data_uri(device: TOTPDevice) -> str:
     """The device's otpauth:// link as a QR code, an SVG drawn here (no image service)."""
+    # Imported here: only setting up an app draws a QR code; page workers need not load it.
+    import qrcode
+    import qrcode.image.svg
+
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage)
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")
 
