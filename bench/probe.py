@@ -229,6 +229,8 @@ def seed_requests(total: int) -> int:
     statuses = [s for s, weight in STATUS_WEIGHTS.items() for _ in range(weight)]
     now = timezone.now()
     base = len(REFERENCE_ALPHABET)
+    # The bench's own POSTs drew random references from the same space: never reuse one.
+    taken = set(ConsultationRequest.objects.values_list("reference", flat=True))
     batch = []
     for number in range(have, total):
         office = offices[number % len(offices)]
@@ -236,12 +238,15 @@ def seed_requests(total: int) -> int:
         for _ in range(6):
             n, digit = divmod(n, base)
             suffix = REFERENCE_ALPHABET[digit] + suffix
+        reference = f"{office.reference_prefix}-{suffix}"
+        if reference in taken:
+            continue
         status = rng.choice(statuses)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         created = now - timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
         batch.append(
             ConsultationRequest(
-                reference=f"{office.reference_prefix}-{suffix}",
+                reference=reference,
                 first_name=first,
                 last_name=last,
                 email=f"{first}.{last}{number}@example.org".lower(),
@@ -264,7 +269,7 @@ def seed_requests(total: int) -> int:
             ConsultationRequest.objects.bulk_create(batch)
             batch = []
     ConsultationRequest.objects.bulk_create(batch)
-    return total - have
+    return ConsultationRequest.objects.count() - have
 
 
 def admin_scale(total: int, runs: int = 15) -> dict:
